@@ -1,0 +1,26 @@
+"""Banks: how a bank named in a request is matched to the banks the registry holds."""
+
+from schwifty import BIC
+from schwifty.exceptions import SchwiftyException
+
+
+def clean_bank_name(name: str) -> str:
+    """The name a new bank is created with: the request's name, trimmed."""
+    return name.strip()
+
+
+def bank_name_key(name: str) -> str:
+    """The key two bank names match on: trimmed, inner white space collapsed, case ignored."""
+    return " ".join(name.split()).casefold()
+
+
+def normalize_bic(bic: str) -> str:
+    """Return the BIC upper-cased and without spaces, or raise ValueError if it is not a valid BIC."""
+    compact = "".join(bic.split()).upper()
+    if len(compact) not in (8, 11):
+        raise ValueError("BIC must have 8 or 11 characters")
+    try:
+        BIC(compact)
+    except SchwiftyException as error:
+        raise ValueError(f"invalid BIC: {error}") from None
+    return compact
