@@ -1,0 +1,87 @@
+"""Fixtures shared by every test package: backends, throw-away databases and real servers.
+
+Every behaviour test runs on both backends: SQLite (a fresh file) and PostgreSQL (a fresh
+database on the server named by ``G2P_TEST_POSTGRES_URL``, an administrative URL). Without that
+variable the PostgreSQL runs are skipped, unless ``G2P_REQUIRE_POSTGRES=1`` makes that an error,
+as the test script and CI do.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from tests.support.databases import PostgresServer, sqlite_url
+from tests.support.live_server import LiveServer
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _postgres_server() -> PostgresServer | None:
+    admin_url = os.environ.get("G2P_TEST_POSTGRES_URL")
+    if admin_url:
+        return PostgresServer(admin_url)
+    if os.environ.get("G2P_REQUIRE_POSTGRES") == "1":
+        pytest.fail("G2P_REQUIRE_POSTGRES=1 but G2P_TEST_POSTGRES_URL is not set")
+    pytest.skip("PostgreSQL runs need G2P_TEST_POSTGRES_URL")
+    return None
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def database_factory(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+    """Makes fresh, empty databases on the module's backend; drops them afterwards."""
+    created: list[str] = []
+    postgres = _postgres_server() if backend == "postgresql" else None
+
+    def make() -> str:
+        url = postgres.create_database() if postgres else sqlite_url(tmp_path_factory.mktemp("db"))
+        created.append(url)
+        return url
+
+    yield make
+    if postgres:
+        for url in created:
+            postgres.drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def database_url(database_factory: Callable[[], str]) -> str:
+    return database_factory()
+
+
+@pytest.fixture(scope="module")
+def server_factory(
+    database_factory: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., LiveServer]]:
+    """Starts servers on fresh databases: ``server_factory(workers=2, env={...})``; stops them after the module."""
+    servers: list[LiveServer] = []
+
+    def start(*, workers: int = 1, env: dict[str, str] | None = None, database_url: str | None = None) -> LiveServer:
+        log_path = tmp_path_factory.mktemp("server") / "server.log"
+        server = LiveServer(database_url or database_factory(), log_path=log_path, workers=workers, env=env)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def live_server(server_factory: Callable[..., LiveServer]) -> LiveServer:
+    """One server per test module and backend, on its own fresh database."""
+    return server_factory()
+
+
+@pytest.fixture
+def client(live_server: LiveServer) -> Iterator[httpx.Client]:
+    with live_server.client() as http:
+        yield http
