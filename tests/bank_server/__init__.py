@@ -1,0 +1,1 @@
+"""HTTP tests of the standalone server's bank extension, against real server processes."""

@@ -1,0 +1,77 @@
+"""Planning how request items merge into a registrant's accounts (merge and replace)."""
+
+from g2p_bank_server.rules import DEFAULT_SEQUENCE, BankAccountItems, ExistingAccount, plan_accounts
+from pydantic import TypeAdapter
+
+ITEMS = TypeAdapter(BankAccountItems)
+
+
+def items(*specs: tuple[str, bool | None]) -> list:
+    return ITEMS.validate_python(
+        [{"bank_name": "Bank", "acc_number": number, "primary": primary} for number, primary in specs]
+    )
+
+
+def account(
+    id_: int, number: str, *, active: bool = True, sequence: int = DEFAULT_SEQUENCE
+) -> ExistingAccount:
+    return ExistingAccount(id=id_, normalized_number=number, active=active, sequence=sequence)
+
+
+def test_on_a_new_registrant_every_item_creates_an_account() -> None:
+    plan = plan_accounts([], items(("A1", None), ("B2", None)))
+    assert [change.account_id for change in plan.changes] == [None, None]
+    assert plan.archive_ids == ()
+
+
+def test_known_number_updates_its_account_whatever_the_spelling() -> None:
+    plan = plan_accounts([account(7, "DE89370400440532013000")], items(("de89 3704 0044 0532 0130 00", None)))
+    [change] = plan.changes
+    assert (change.account_id, change.reactivate, change.sequence) == (7, False, None)
+
+
+def test_merge_keeps_unlisted_accounts() -> None:
+    plan = plan_accounts([account(1, "A1"), account(2, "B2")], items(("C3", None)))
+    assert plan.archive_ids == ()
+    assert [change.account_id for change in plan.changes] == [None]
+
+
+def test_replace_archives_unlisted_active_accounts_only() -> None:
+    existing = [account(1, "A1"), account(2, "B2"), account(3, "C3", active=False)]
+    plan = plan_accounts(existing, items(("B2", None)), replace=True)
+    assert plan.archive_ids == (1,)
+
+
+def test_replace_with_empty_list_archives_everything_active() -> None:
+    plan = plan_accounts([account(1, "A1"), account(2, "B2", active=False)], [], replace=True)
+    assert plan.archive_ids == (1,)
+    assert plan.changes == ()
+
+
+def test_archived_number_is_reactivated() -> None:
+    [change] = plan_accounts([account(4, "A1", active=False)], items(("a-1", None))).changes
+    assert (change.account_id, change.reactivate) == (4, True)
+
+
+def test_primary_item_goes_before_every_other_account() -> None:
+    existing = [account(1, "A1", sequence=3), account(2, "B2", sequence=10)]
+    [change] = plan_accounts(existing, items(("C3", True))).changes
+    assert change.sequence == 2
+
+
+def test_primary_on_the_already_first_account_is_stable() -> None:
+    existing = [account(1, "A1", sequence=9), account(2, "B2")]
+    first = plan_accounts(existing, items(("A1", True))).changes[0].sequence
+    again = [account(1, "A1", sequence=first), account(2, "B2")]
+    assert plan_accounts(again, items(("A1", True))).changes[0].sequence == first
+
+
+def test_archived_accounts_do_not_push_the_primary_sequence_down() -> None:
+    existing = [account(1, "A1", active=False, sequence=-50), account(2, "B2")]
+    [change] = plan_accounts(existing, items(("C3", True))).changes
+    assert change.sequence == DEFAULT_SEQUENCE - 1
+
+
+def test_non_primary_items_keep_their_sequence() -> None:
+    plan = plan_accounts([account(1, "A1")], items(("A1", False), ("B2", None)))
+    assert [change.sequence for change in plan.changes] == [None, None]
