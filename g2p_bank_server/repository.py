@@ -1,0 +1,79 @@
+"""Every database query of the bank extension (the service decides, this module reads and writes)."""
+
+from collections.abc import Collection, Iterable, Sequence
+
+from sqlalchemy import Row, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from g2p_registry_server.registrants.models import Registrant
+
+from .models import Bank, BankAccount
+
+_DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def find_banks(session: Session, *, bics: Collection[str], name_keys: Collection[str]) -> Sequence[Bank]:
+    """The banks with one of ``bics``, and every bank (with or without BIC) with one of ``name_keys``."""
+    conditions = []
+    if bics:
+        conditions.append(Bank.bic.in_(sorted(bics)))
+    if name_keys:
+        conditions.append(Bank.name_key.in_(sorted(name_keys)))
+    if not conditions:
+        return ()
+    return session.scalars(select(Bank).where(or_(*conditions)).order_by(Bank.id)).all()
+
+
+def insert_banks_if_absent(session: Session, rows: Sequence[dict]) -> None:
+    """Insert banks, silently skipping those another transaction inserted first.
+
+    The conflict is detected by the unique BIC and BIC-less name key constraints, so that
+    concurrent requests (in other worker processes) end with one bank; PostgreSQL waits for the
+    other transaction and skips the row once it commits. Callers insert in a stable order, so two
+    transactions inserting several banks wait for each other in one direction only.
+    """
+    dialect = session.get_bind().dialect.name
+    statement = _DIALECT_INSERTS[dialect](Bank).values(list(rows)).on_conflict_do_nothing()
+    session.execute(statement)
+
+
+def lock_registrant(session: Session, registrant_id: int) -> bool:
+    """Lock the registrant's row until the transaction ends; False if there is no such registrant.
+
+    Concurrent writes to one registrant's accounts queue up here on PostgreSQL, so the second
+    one plans its writes from the accounts the first one committed. SQLite ignores FOR UPDATE:
+    there a write transaction already excludes every other writer.
+    """
+    found = session.execute(
+        select(Registrant.id).where(Registrant.id == registrant_id).with_for_update()
+    ).scalar_one_or_none()
+    return found is not None
+
+
+def accounts_of(session: Session, registrant_id: int) -> Sequence[BankAccount]:
+    """All accounts of one registrant, archived ones included."""
+    return session.scalars(
+        select(BankAccount)
+        .where(BankAccount.registrant_id == registrant_id)
+        .order_by(BankAccount.sequence, BankAccount.id)
+    ).all()
+
+
+def active_accounts_of(
+    session: Session, registrant_ids: Iterable[int]
+) -> Sequence[Row[tuple[BankAccount, Bank]]]:
+    """The active accounts of several registrants with their banks, each registrant's primary first."""
+    ids = sorted(set(registrant_ids))
+    if not ids:
+        return ()
+    return session.execute(
+        select(BankAccount, Bank)
+        .join(Bank, BankAccount.bank_id == Bank.id)
+        .where(BankAccount.registrant_id.in_(ids), BankAccount.active.is_(True))
+        .order_by(BankAccount.registrant_id, BankAccount.sequence, BankAccount.id)
+    ).all()
+
+
+def add_account(session: Session, account: BankAccount) -> None:
+    session.add(account)

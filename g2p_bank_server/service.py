@@ -1,0 +1,206 @@
+"""Bank-details use cases: find or create banks, link accounts to registrants, read them back.
+
+Services never commit: the request's session commits once the whole request succeeded, so a
+request that fails anywhere writes nothing.
+
+Bank identity: an item with a BIC names the bank with that BIC (created with the item's name if
+no bank has it; an existing bank keeps its name). An item without a BIC names a bank by its
+name key (bank_name_key: trimmed, inner white space collapsed, case ignored): the BIC-less bank
+with that key if there is one, else the oldest bank with a BIC and that key, else a new BIC-less
+bank. A BIC never attaches itself to a BIC-less bank found by name: the name alone does not say
+which branch or institution the BIC-less bank meant, so a bank with a BIC is a bank of its own.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from g2p_bank_server.rules import (
+    DEFAULT_SEQUENCE,
+    BankDetailsRequest,
+    BankDetailsResponse,
+    ExistingAccount,
+    bank_name_key,
+    clean_bank_name,
+    mask_account_number,
+    plan_accounts,
+)
+from g2p_registry_server.errors import NotFound
+
+from . import repository
+from .models import Bank, BankAccount
+
+_logger = logging.getLogger(__name__)
+
+BankKey = tuple[str, str]
+"""("bic", BIC) for an item with a BIC, ("name", name key) for one without."""
+
+
+def bank_key(item: BankDetailsRequest) -> BankKey:
+    return ("bic", item.bic) if item.bic else ("name", bank_name_key(item.bank_name))
+
+
+class BankDirectory:
+    """The banks a request names, found or created in bulk and remembered for the whole request.
+
+    One query finds every bank the given items name; the missing ones are inserted in one
+    statement that skips banks a concurrent transaction inserted first, then read back.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._banks: dict[BankKey, Bank] = {}
+
+    def resolve(self, items: Iterable[BankDetailsRequest]) -> None:
+        names: dict[BankKey, str] = {}
+        for item in items:
+            key = bank_key(item)
+            if key not in self._banks:
+                names.setdefault(key, clean_bank_name(item.bank_name))
+        if not names:
+            return
+        self._remember(names)
+        missing = sorted(key for key in names if key not in self._banks)
+        if not missing:
+            return
+        repository.insert_banks_if_absent(self.session, [_bank_row(key, names[key]) for key in missing])
+        self._remember({key: names[key] for key in missing})
+        unresolved = [key for key in missing if key not in self._banks]
+        if unresolved:
+            # Only possible if the constraints and the lookup disagree: a defect, not bad input.
+            raise RuntimeError(f"banks neither found nor created: {unresolved}")
+
+    def _remember(self, names: dict[BankKey, str]) -> None:
+        bics = {value for kind, value in names if kind == "bic"}
+        name_keys = {value for kind, value in names if kind == "name"}
+        by_name_key: dict[str, Bank] = {}
+        for bank in repository.find_banks(self.session, bics=bics, name_keys=name_keys):
+            if bank.bic in bics:
+                self._banks[("bic", bank.bic)] = bank
+            if bank.name_key in name_keys:
+                # Banks come oldest first: keep the oldest, unless a BIC-less one comes later.
+                chosen = by_name_key.get(bank.name_key)
+                if chosen is None or (chosen.bic is not None and bank.bic is None):
+                    by_name_key[bank.name_key] = bank
+        for name_key, bank in by_name_key.items():
+            self._banks[("name", name_key)] = bank
+
+    def bank_for(self, item: BankDetailsRequest) -> Bank:
+        return self._banks[bank_key(item)]
+
+
+def _bank_row(key: BankKey, name: str) -> dict:
+    kind, value = key
+    return {"name": name, "name_key": bank_name_key(name), "bic": value if kind == "bic" else None}
+
+
+@dataclass(frozen=True)
+class LinkedAccount:
+    account: BankAccount
+    created: bool
+
+
+def lock_registrant(session: Session, *, registrant_id: int) -> None:
+    """Serialize writes to one registrant's accounts; 404 if the registrant does not exist."""
+    if not repository.lock_registrant(session, registrant_id):
+        raise NotFound(f"registrant {registrant_id} not found")
+
+
+def link_accounts(
+    session: Session,
+    *,
+    registrant_id: int,
+    items: Sequence[BankDetailsRequest],
+    banks: BankDirectory,
+    replace: bool = False,
+) -> list[LinkedAccount]:
+    """Merge ``items`` into the registrant's accounts (``replace``: and archive unlisted ones).
+
+    The caller holds the registrant's lock (or has just created the registrant).
+    """
+    existing = repository.accounts_of(session, registrant_id)
+    plan = plan_accounts(
+        [ExistingAccount(a.id, a.normalized_number, a.active, a.sequence) for a in existing],
+        items,
+        replace=replace,
+    )
+    banks.resolve(items)
+    by_id = {account.id: account for account in existing}
+    linked = []
+    for change in plan.changes:
+        item = change.item
+        bank = banks.bank_for(item)
+        if change.account_id is None:
+            account = BankAccount(
+                registrant_id=registrant_id,
+                bank_id=bank.id,
+                acc_number=item.acc_number,
+                normalized_number=item.normalized_number,
+                acc_holder_name=item.acc_holder_name,
+                sequence=DEFAULT_SEQUENCE if change.sequence is None else change.sequence,
+                active=True,
+            )
+            repository.add_account(session, account)
+            linked.append(LinkedAccount(account, created=True))
+            _log_change("added", registrant_id, item.normalized_number)
+            continue
+        account = by_id[change.account_id]
+        account.bank_id = bank.id
+        # An item that leaves the holder name out keeps the stored one; an explicit null clears it.
+        if "acc_holder_name" in item.model_fields_set:
+            account.acc_holder_name = item.acc_holder_name
+        if change.sequence is not None:
+            account.sequence = change.sequence
+        if change.reactivate:
+            account.active = True
+            _log_change("reactivated", registrant_id, item.normalized_number)
+        linked.append(LinkedAccount(account, created=False))
+    for account_id in plan.archive_ids:
+        by_id[account_id].active = False
+        _log_change("archived", registrant_id, by_id[account_id].normalized_number)
+    session.flush()
+    return linked
+
+
+def _log_change(what: str, registrant_id: int, normalized_number: str) -> None:
+    _logger.info(
+        "bank account %s %s for registrant %s", mask_account_number(normalized_number), what, registrant_id
+    )
+
+
+def active_accounts(
+    session: Session, *, registrant_ids: Iterable[int]
+) -> dict[int, list[BankDetailsResponse]]:
+    """The active accounts of each registrant as answers show them, primary first (one query)."""
+    answers: dict[int, list[BankDetailsResponse]] = {}
+    for account, bank in repository.active_accounts_of(session, registrant_ids):
+        listed = answers.setdefault(account.registrant_id, [])
+        listed.append(
+            BankDetailsResponse(
+                id=account.id,
+                bank_name=bank.name,
+                bic=bank.bic,
+                acc_number=account.acc_number,
+                acc_holder_name=account.acc_holder_name,
+                primary=not listed,
+            )
+        )
+    return answers
+
+
+def registrant_accounts(session: Session, *, registrant_id: int) -> list[BankDetailsResponse]:
+    return active_accounts(session, registrant_ids=[registrant_id]).get(registrant_id, [])
+
+
+def archive_account(session: Session, *, registrant_id: int, account_id: int) -> None:
+    """Archive one account of the registrant; archiving an archived account changes nothing."""
+    lock_registrant(session, registrant_id=registrant_id)
+    account = next((a for a in repository.accounts_of(session, registrant_id) if a.id == account_id), None)
+    if account is None:
+        raise NotFound(f"bank account {account_id} of registrant {registrant_id} not found")
+    if account.active:
+        account.active = False
+        session.flush()
+        _log_change("archived", registrant_id, account.normalized_number)
