@@ -1,0 +1,17 @@
+{
+    "name": "G2P Registry: Bank Details Rest API",
+    "summary": "Bank accounts of registrants in the registry REST API: validated, merged, never deleted",
+    "category": "G2P",
+    "version": "17.0.1.0.0",
+    "author": "g2p_bank_rest_api contributors",
+    "license": "LGPL-3",
+    "depends": [
+        "g2p_registry_rest_api",
+        "g2p_bank",
+    ],
+    "external_dependencies": {"python": ["schwifty", "extendable-pydantic", "pydantic"]},
+    "data": [],
+    "application": False,
+    "installable": True,
+    "auto_install": False,
+}

@@ -1,0 +1,245 @@
+"""The bank-details use cases of the registry API: banks found or created, accounts merged.
+
+Routers and the registry's processing call this model and nothing else touches
+``res.bank``/``res.partner.bank`` on their behalf, so an addon that needs other rules
+inherits this one model. What an account *is* and how items merge is decided by the
+shared ``rules`` package; this model only carries those decisions out with the ORM.
+"""
+
+import logging
+
+from pydantic import TypeAdapter, ValidationError as PydanticValidationError
+
+from odoo import Command, api, models
+from odoo.exceptions import ValidationError
+
+from ..rules import (
+    DEFAULT_SEQUENCE,
+    BankAccountItems,
+    BankDetailsRequest,
+    ExistingAccount,
+    mask_account_number,
+    plan_accounts,
+)
+from . import bank_lookup
+
+_logger = logging.getLogger(__name__)
+
+_ITEMS = TypeAdapter(BankAccountItems)
+
+
+class BankAccountService(models.AbstractModel):
+    _name = "g2p.bank.account.service"
+    _description = "Bank accounts of registrants, as the registry API manages them"
+
+    # Items ------------------------------------------------------------------------------
+
+    @api.model
+    def _validated_items(self, items):
+        """The items as BankDetailsRequest objects, checked like a request body would be.
+
+        Python callers (imports, other addons) may pass plain dicts; they get the API's rules
+        and an Odoo ValidationError (HTTP 400) instead of a crash.
+        """
+        try:
+            return _ITEMS.validate_python(
+                [item.model_dump() if isinstance(item, BankDetailsRequest) else item for item in items]
+            )
+        except PydanticValidationError as error:
+            problems = "; ".join(
+                f"item {'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+                for problem in error.errors(include_url=False, include_input=False)
+            )
+            raise ValidationError(f"Invalid bank accounts: {problems}") from None
+
+    # Banks ------------------------------------------------------------------------------
+
+    @api.model
+    def _bank_key(self, item):
+        return bank_lookup.bank_key(item.bic, item.bank_name)
+
+    @api.model
+    def _find_or_create_banks(self, items):
+        """Return {bank key: res.bank} for every item, creating the banks nobody has yet.
+
+        One query finds all known banks, whatever the number of items. Banks that are still
+        missing are created under a transaction lock per bank key, so that two workers
+        naming the same new bank at once create it only once (see ``bank_lookup``).
+        """
+        first_item_of = {}
+        for item in items:
+            first_item_of.setdefault(self._bank_key(item), item)
+        Bank = self.env["res.bank"]
+        Bank.flush_model(["name", "bic", "active"])
+        found = bank_lookup.find_banks(self.env.cr, first_item_of)
+        missing = sorted(key for key in first_item_of if key not in found)
+        created = Bank
+        if missing:
+            bank_lookup.lock_bank_keys(self.env.cr, missing)
+            bank_lookup.refuse_banks_created_meanwhile(self.env, {key: first_item_of[key] for key in missing})
+            created = Bank.create([self._new_bank_values(first_item_of[key]) for key in missing])
+            _logger.info("Created %d bank(s) named in registry requests: ids %s", len(created), created.ids)
+        banks = {key: Bank.browse(bank_id) for key, bank_id in found.items()}
+        banks.update(zip(missing, created, strict=True))
+        return banks
+
+    @api.model
+    def _new_bank_values(self, item):
+        return {"name": bank_lookup.clean_bank_name(item.bank_name), "bic": item.bic or False}
+
+    # Accounts ---------------------------------------------------------------------------
+
+    @api.model
+    def _existing_accounts(self, registrant):
+        """Every account of the registrant, archived ones included, in primary-first order."""
+        return (
+            self.env["res.partner.bank"]
+            .with_context(active_test=False)
+            .search([("partner_id", "=", registrant.id)], order="sequence, id")
+        )
+
+    @api.model
+    def merge_items(self, registrant, items, replace=False):
+        """Make ``items`` hold for the registrant's accounts; return {normalized number: (account, created)}.
+
+        An item whose normalized number the registrant already holds (archived included)
+        updates that account; a new number adds one. With ``replace``, the registrant's
+        other active accounts are archived. Nothing is ever deleted.
+        """
+        registrant.ensure_one()
+        items = self._validated_items(items)
+        accounts = self._existing_accounts(registrant)
+        plan = plan_accounts(
+            [
+                ExistingAccount(
+                    id=account.id,
+                    normalized_number=account.sanitized_acc_number,
+                    active=account.active,
+                    sequence=account.sequence,
+                )
+                for account in accounts
+            ],
+            items,
+            replace=replace,
+        )
+        banks = self._find_or_create_banks(items) if items else {}
+        commands = [Command.update(account_id, {"active": False}) for account_id in plan.archive_ids]
+        for change in plan.changes:
+            values = self._account_values(change, banks[self._bank_key(change.item)])
+            if change.account_id:
+                commands.append(Command.update(change.account_id, values))
+            else:
+                commands.append(Command.create(values))
+        if commands:
+            registrant.write({"bank_ids": commands})
+        self._log_plan(registrant, plan)
+        accounts = self._existing_accounts(registrant)
+        by_number = {account.sanitized_acc_number: account for account in accounts}
+        return {
+            change.item.normalized_number: (
+                by_number[change.item.normalized_number],
+                change.account_id is None,
+            )
+            for change in plan.changes
+        }
+
+    @api.model
+    def _account_values(self, change, bank):
+        item = change.item
+        values = {"bank_id": bank.id, "acc_number": item.acc_number}
+        if change.account_id is None:
+            # Stored as sent: Odoo would otherwise copy the registrant's name into it, and the
+            # field means "holder, when it differs from the registrant".
+            values["acc_holder_name"] = item.acc_holder_name or False
+            values["sequence"] = DEFAULT_SEQUENCE
+        elif item.acc_holder_name is not None:
+            values["acc_holder_name"] = item.acc_holder_name
+        if change.reactivate:
+            values["active"] = True
+        if change.sequence is not None:
+            values["sequence"] = change.sequence
+        return values
+
+    @api.model
+    def _log_plan(self, registrant, plan):
+        for change in plan.changes:
+            if change.account_id is None:
+                verb = "added"
+            elif change.reactivate:
+                verb = "reactivated"
+            else:
+                verb = "updated"
+            _logger.info(
+                "Registrant %s: bank account %s %s%s",
+                registrant.id,
+                mask_account_number(change.item.normalized_number),
+                verb,
+                " as primary" if change.sequence is not None else "",
+            )
+        if plan.archive_ids:
+            _logger.info("Registrant %s: bank accounts %s archived", registrant.id, list(plan.archive_ids))
+
+    # Use cases of the account sub-resource ----------------------------------------------
+
+    @api.model
+    def find_registrant(self, registrant_id):
+        """The active registrant (individual or group) with that id, or an empty recordset."""
+        return self.env["res.partner"].search(
+            [("id", "=", registrant_id), ("is_registrant", "=", True)], limit=1
+        )
+
+    @api.model
+    def active_accounts(self, registrant):
+        """The registrant's accounts that answers list: active ones, primary first."""
+        return self._existing_accounts(registrant).filtered("active")
+
+    @api.model
+    def add_account(self, registrant, item):
+        """Add one account, or update the one with the same normalized number; return (account, created)."""
+        (result,) = self.merge_items(registrant, [item]).values()
+        return result
+
+    @api.model
+    def replace_accounts(self, registrant, items):
+        """Make the registrant's active accounts exactly ``items``; return the active accounts."""
+        self.merge_items(registrant, items, replace=True)
+        return self.active_accounts(registrant)
+
+    @api.model
+    def archive_account(self, registrant, account_id):
+        """Archive one active account of the registrant; return False when it has no such account."""
+        account = self.active_accounts(registrant).filtered(lambda account: account.id == account_id)
+        if not account:
+            return False
+        account.active = False
+        _logger.info(
+            "Registrant %s: bank account %s archived",
+            registrant.id,
+            mask_account_number(account.sanitized_acc_number),
+        )
+        return True
+
+    # Answers ----------------------------------------------------------------------------
+
+    @api.model
+    def answers(self, accounts):
+        """Accounts as answers carry them: active ones, primary (first in sequence, id) first.
+
+        ``accounts`` are all the accounts of one registrant, in any order, or a list of them.
+        """
+        ordered = sorted(
+            (account for account in accounts if account.active),
+            key=lambda account: (account.sequence, account.id),
+        )
+        return [self._answer(account, primary=index == 0) for index, account in enumerate(ordered)]
+
+    @api.model
+    def _answer(self, account, primary):
+        return {
+            "id": account.id,
+            "bank_name": account.bank_id.name or None,
+            "bic": account.bank_id.bic or None,
+            "acc_number": account.acc_number,
+            "acc_holder_name": account.acc_holder_name or None,
+            "primary": primary,
+        }

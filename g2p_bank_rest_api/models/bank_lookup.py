@@ -1,0 +1,92 @@
+"""Finding the banks a request names, in one query, and creating new ones only once.
+
+Odoo runs every request in a REPEATABLE READ transaction, so a transaction that waited for
+another one to create a bank still cannot see that bank: its snapshot is older. Without a
+unique index (existing databases may already hold duplicate banks, which such an index would
+reject), exactly-once creation therefore takes three steps:
+
+1. a transaction-scoped advisory lock per bank key, so that creators of one bank queue up;
+2. once the lock is held, a look through a *new* cursor, whose snapshot is younger than the
+   lock, for a bank that another transaction committed meanwhile;
+3. if there is one, a serialization failure: Odoo's request retry loop rolls back and runs the
+   request again in a new transaction, which then finds that bank in its first query.
+"""
+
+import hashlib
+
+from ..rules import bank_name_key, clean_bank_name
+
+__all__ = [
+    "bank_key",
+    "clean_bank_name",
+    "find_banks",
+    "lock_bank_keys",
+    "refuse_banks_created_meanwhile",
+]
+
+_LOCK_NAMESPACE = "g2p_bank_rest_api.res_bank:"
+
+_FIND_BANKS = r"""
+    SELECT id, name, bic
+      FROM res_bank
+     WHERE active
+       AND (upper(regexp_replace(coalesce(bic, ''), '\s', '', 'g')) = ANY(%(bics)s)
+            OR lower(btrim(regexp_replace(name, '\s+', ' ', 'g'))) = ANY(%(names)s))
+  ORDER BY id
+"""
+
+# Array order is the locking order: sorted keys, so that two requests needing the same banks
+# never wait for each other crosswise.
+_LOCK_KEYS = "SELECT count(pg_advisory_xact_lock(key)) FROM unnest(%s::bigint[]) AS key"
+
+_RETRY_REQUEST = """
+    DO $$ BEGIN
+        RAISE EXCEPTION USING
+            ERRCODE = 'serialization_failure',
+            MESSAGE = 'A bank named in this request was created by a concurrent request: try again.';
+    END $$
+"""
+
+
+def bank_key(bic, bank_name):
+    """What identifies the bank an item names: its BIC when given, else its name's match key."""
+    return f"bic:{bic}" if bic else f"name:{bank_name_key(bank_name)}"
+
+
+def find_banks(cr, items_by_key):
+    """Return {bank key: bank id} for the keys a known active bank matches (lowest id wins)."""
+    bics = [key[len("bic:") :] for key in items_by_key if key.startswith("bic:")]
+    names = [" ".join(item.bank_name.split()).lower() for key, item in items_by_key.items() if not item.bic]
+    cr.execute(_FIND_BANKS, {"bics": bics, "names": names})
+    found = {}
+    for bank_id, name, bic in cr.fetchall():
+        # SQL narrows the candidates; the shared rule decides (casefold is not SQL lower()).
+        candidates = [f"name:{bank_name_key(name or '')}"]
+        if bic:
+            candidates.append(f"bic:{''.join(bic.split()).upper()}")
+        for key in candidates:
+            if key in items_by_key:
+                found.setdefault(key, bank_id)
+    return found
+
+
+def _lock_id(key):
+    digest = hashlib.blake2b((_LOCK_NAMESPACE + key).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_bank_keys(cr, keys):
+    """Hold, until the transaction ends, the creation lock of every bank key in ``keys``."""
+    cr.execute(_LOCK_KEYS, [sorted(_lock_id(key) for key in keys)])
+
+
+def refuse_banks_created_meanwhile(env, items_by_key):
+    """Ask Odoo to retry the request if a bank of ``items_by_key`` exists beyond our snapshot.
+
+    Call it while holding the keys' locks: the new cursor's snapshot then includes every bank
+    committed by an earlier holder of the same lock.
+    """
+    with env.registry.cursor() as fresh_cr:
+        committed_meanwhile = find_banks(fresh_cr, items_by_key)
+    if committed_meanwhile:
+        env.cr.execute(_RETRY_REQUEST, log_exceptions=False)

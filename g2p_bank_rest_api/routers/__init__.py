@@ -1,0 +1,1 @@
+from .bank_account import bank_account_router

@@ -1,0 +1,88 @@
+"""The account sub-resource: a registrant's bank accounts, for payment integrations.
+
+Unlike the registry's own routes, these use HTTP semantics: 404 for an unknown registrant or
+account, 422 for invalid items, 201 when an account is created, 204 when one is archived.
+Handlers stay thin: the use cases live in ``g2p.bank.account.service``.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Response, status
+
+from odoo.api import Environment
+
+from odoo.addons.base.models.res_partner import Partner
+from odoo.addons.fastapi.dependencies import authenticated_partner_env
+
+from ..rules import BankAccountItems, BankDetailsRequest, BankDetailsResponse
+
+bank_account_router = APIRouter(prefix="/registrant/{registrant_id}/bank_accounts", tags=["bank accounts"])
+
+
+def bank_account_service(env: Annotated[Environment, Depends(authenticated_partner_env)]):
+    # The registry's routes read and write registrants as superuser; so do these.
+    return env["g2p.bank.account.service"].sudo()
+
+
+ServiceDep = Annotated[object, Depends(bank_account_service)]
+
+
+def registrant_from_path(
+    registrant_id: Annotated[int, Path(description="Id of an individual or a group")],
+    service: ServiceDep,
+) -> Partner:
+    registrant = service.find_registrant(registrant_id)
+    if not registrant:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Registrant {registrant_id} not found.")
+    return registrant
+
+
+RegistrantDep = Annotated[Partner, Depends(registrant_from_path)]
+
+_NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"description": "Unknown registrant or account"}}
+
+
+@bank_account_router.get("", responses=_NOT_FOUND)
+def list_bank_accounts(registrant: RegistrantDep, service: ServiceDep) -> list[BankDetailsResponse]:
+    """The registrant's active bank accounts, primary (the one payments go to) first."""
+    return service.answers(service.active_accounts(registrant))
+
+
+@bank_account_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        **_NOT_FOUND,
+        status.HTTP_200_OK: {"model": BankDetailsResponse, "description": "The account existed: updated"},
+    },
+)
+def add_bank_account(
+    item: BankDetailsRequest, registrant: RegistrantDep, service: ServiceDep, response: Response
+) -> BankDetailsResponse:
+    """Add an account, or update the one the registrant holds with the same normalized number."""
+    account, created = service.add_account(registrant, item)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    (answer,) = (
+        answer for answer in service.answers(service.active_accounts(registrant)) if answer["id"] == account.id
+    )
+    return answer
+
+
+@bank_account_router.put("", responses=_NOT_FOUND)
+def replace_bank_accounts(
+    items: Annotated[BankAccountItems, Body()], registrant: RegistrantDep, service: ServiceDep
+) -> list[BankDetailsResponse]:
+    """Make the registrant's active accounts exactly these: listed ones are merged, others archived."""
+    return service.answers(service.replace_accounts(registrant, items))
+
+
+@bank_account_router.delete(
+    "/{account_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response, responses=_NOT_FOUND
+)
+def archive_bank_account(account_id: int, registrant: RegistrantDep, service: ServiceDep) -> None:
+    """Archive the account: it is kept for audit and no longer listed."""
+    if not service.archive_account(registrant, account_id):
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"Registrant {registrant.id} has no active bank account {account_id}."
+        )

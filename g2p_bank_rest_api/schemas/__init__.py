@@ -1,0 +1,2 @@
+from . import registrant
+from . import group_membership

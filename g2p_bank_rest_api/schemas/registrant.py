@@ -1,0 +1,46 @@
+"""``bank_ids`` on the registry's registrant schemas, and so on every individual and group.
+
+Requests take the contract's items (validated, 422 naming the item); answers carry the
+registrant's active accounts, primary first. Both fields have defaults: clients that do
+not know about bank accounts keep working.
+"""
+
+from pydantic import Field, field_validator
+
+from odoo import models
+
+from odoo.addons.g2p_registry_rest_api.schemas.registrant import (
+    RegistrantInfoRequest,
+    RegistrantInfoResponse,
+)
+
+from ..rules import BankAccountItems, BankDetailsResponse
+
+
+class BankRegistrantInfoRequest(RegistrantInfoRequest, extends=RegistrantInfoRequest):
+    bank_ids: BankAccountItems | None = Field(
+        default=None,
+        description="Bank accounts of the registrant. On update, absent or null leaves them as they "
+        "are; a list is merged: a known account number updates that account, a new one adds one.",
+    )
+
+
+def bank_account_answers(value):
+    """Turn the res.partner.bank records read from a registrant into answer items."""
+    if isinstance(value, models.BaseModel):
+        value = list(value)
+    if isinstance(value, list) and value and isinstance(value[0], models.BaseModel):
+        return value[0].env["g2p.bank.account.service"].answers(value)
+    return value
+
+
+class BankRegistrantInfoResponse(RegistrantInfoResponse, extends=RegistrantInfoResponse):
+    bank_ids: list[BankDetailsResponse] = Field(
+        default_factory=list,
+        description="Active bank accounts of the registrant, primary (the one payments go to) first.",
+    )
+
+    @field_validator("bank_ids", mode="before")
+    @classmethod
+    def _accounts_from_records(cls, value):
+        return bank_account_answers(value)
