@@ -1,0 +1,69 @@
+"""The suite's figures: what was tried and what it showed, for the one-line summary at the end.
+
+Tests add to one process-wide tally; the conftest prints it after pytest's own report so that a
+reader sees at a glance how much bad input, concurrency and crashing the deployment went through.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Figures:
+    bad_inputs_tried: int = 0
+    bad_inputs_rejected: int = 0
+    race_results: list[tuple[str, int]] = field(default_factory=list)
+    crash_cycles: int = 0
+    acknowledged_registrants: int = 0
+    acknowledged_lost: int = 0
+    fuzz_cases: int = 0
+    auth_refusals: int = 0
+    responses_checked_for_passwords: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def bad_input(self, *, rejected: bool) -> None:
+        with self._lock:
+            self.bad_inputs_tried += 1
+            self.bad_inputs_rejected += int(rejected)
+
+    def race(self, kind: str, resulting_rows: int) -> None:
+        """A race that should leave one ``kind`` (bank, account) behind left ``resulting_rows``."""
+        with self._lock:
+            self.race_results.append((kind, resulting_rows))
+
+    def add(self, name: str, amount: int = 1) -> None:
+        with self._lock:
+            setattr(self, name, getattr(self, name) + amount)
+
+    def _races_text(self) -> str:
+        if not self.race_results:
+            return "0 races"
+        parts = []
+        for kind in sorted({kind for kind, _ in self.race_results}):
+            rows = [count for race_kind, count in self.race_results if race_kind == kind]
+            if set(rows) == {1}:
+                parts.append(f"1 {kind} each")
+            else:
+                tally = ", ".join(
+                    f"{count} {kind}s x{times}" for count, times in sorted(Counter(rows).items())
+                )
+                parts.append(f"{kind} races left {tally}")
+        return f"{len(self.race_results)} races ({'; '.join(parts)})"
+
+    def summary_line(self) -> str:
+        bad = (
+            f"{self.bad_inputs_rejected} bad inputs rejected"
+            if self.bad_inputs_rejected == self.bad_inputs_tried
+            else f"{self.bad_inputs_rejected} of {self.bad_inputs_tried} bad inputs rejected"
+        )
+        return (
+            f"conformance: {bad}, {self._races_text()}, {self.crash_cycles} crash cycles, "
+            f"{self.acknowledged_lost} of {self.acknowledged_registrants} acknowledged registrants lost, "
+            f"{self.fuzz_cases} fuzz cases, {self.auth_refusals} unauthenticated requests refused"
+        )
+
+
+FIGURES = Figures()
