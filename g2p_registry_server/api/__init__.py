@@ -1,0 +1,1 @@
+"""FastAPI dependencies shared by the registry's routers and its extensions' routers."""

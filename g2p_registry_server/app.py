@@ -1,0 +1,104 @@
+"""The app factory: a root app with the public `/healthz`, and the registry app mounted at
+`/api/v1/registry` with its routes, the enabled extensions' routes, Basic auth on all of them
+and offline docs.
+
+Order matters for extendable-pydantic: extensions are imported, then the extendable registry is
+built, then routers are included with that registry active (FastAPI captures request and answer
+models at include time); the same registry is then made active for every request.
+"""
+
+import logging
+from collections.abc import Sequence
+
+from extendable import context
+from fastapi import Depends, FastAPI
+from sqlalchemy import Engine, text
+from starlette.responses import JSONResponse
+
+from .api.deps import SessionFactories, accept_language, get_current_user
+from .auth.passwords import VerifiedCredentials
+from .config import Settings
+from .db import make_engine, make_sessionmaker
+from .docs import add_offline_docs
+from .error_handlers import install_error_handlers
+from .extensions import LoadedExtension, build_extendable_registry, load_extensions
+from .logs import configure_logging
+from .middleware import BodySizeLimitMiddleware, ExtendableRegistryMiddleware, RequestLogMiddleware
+
+REGISTRY_PATH = "/api/v1/registry"
+TITLE = "OpenG2P Registry API"
+DESCRIPTION = (
+    "The OpenG2P/OpenSPP registry API (individuals, groups, IDs, phone numbers, memberships), "
+    "served by a standalone server. HTTP Basic authentication on every route."
+)
+
+log = logging.getLogger(__name__)
+
+
+def _registry_app(engine: Engine, extensions: Sequence[LoadedExtension]) -> FastAPI:
+    from .registrants.routers import group_router, individual_router
+
+    app = FastAPI(
+        title=TITLE,
+        description=DESCRIPTION,
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        dependencies=[Depends(get_current_user), Depends(accept_language)],
+    )
+    app.state.session_factories = SessionFactories(
+        read=make_sessionmaker(engine), write=make_sessionmaker(engine, write=True)
+    )
+    app.state.verified_credentials = VerifiedCredentials()
+    app.include_router(group_router)
+    app.include_router(individual_router)
+    for loaded in extensions:
+        for router in loaded.extension.routers:
+            app.include_router(router)
+    add_offline_docs(app)
+    install_error_handlers(app)
+    return app
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+    engine = make_engine(settings.database_url)
+    extensions = load_extensions(settings.enabled_extensions)
+    registry = build_extendable_registry(extensions)
+    token = context.extendable_registry.set(registry)
+    try:
+        registry_app = _registry_app(engine, extensions)
+    finally:
+        context.extendable_registry.reset(token)
+
+    app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.engine = engine
+    app.state.settings = settings
+    app.state.extendable_registry = registry
+    app.state.registry_app = registry_app
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("Health check: the database does not answer")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    app.mount(REGISTRY_PATH, registry_app)
+    install_error_handlers(app)
+    # Added last = outermost: the log line covers the 413 answers too.
+    app.add_middleware(ExtendableRegistryMiddleware, registry=registry)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLogMiddleware)
+    log.info("Registry app ready; extensions: %s", ", ".join(e.extension.name for e in extensions) or "none")
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """Factory for uvicorn workers: every worker builds its app from the same environment."""
+    return create_app(Settings())

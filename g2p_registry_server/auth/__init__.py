@@ -1,0 +1,1 @@
+"""Users of the registry API and HTTP Basic authentication."""

@@ -1,0 +1,46 @@
+"""Settings of the standalone registry server, read from `G2P_*` environment variables."""
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./g2p_registry.db"
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="G2P_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    admin_password: str | None = Field(default=None, repr=False)
+    # None means "every installed extension"; an empty string means "none".
+    extensions: str | None = None
+    max_body_bytes: int = Field(default=1_000_000, gt=0)
+    log_level: str = "INFO"
+    reference_data: Path | None = None
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @field_validator("admin_password")
+    @classmethod
+    def _no_blank_admin_password(cls, value: str | None) -> str | None:
+        # An empty variable is treated as unset: a blank admin password would be worse than a
+        # generated one.
+        if value is not None and not value.strip():
+            return None
+        return value
+
+    @cached_property
+    def enabled_extensions(self) -> list[str] | None:
+        """The extension names asked for, or None when every installed one is wanted."""
+        if self.extensions is None:
+            return None
+        return [name.strip() for name in self.extensions.split(",") if name.strip()]

@@ -1,0 +1,52 @@
+"""Central mapping of exceptions to answers: domain errors to 400/404/409, unique-constraint
+races to 409 without database text, request validation to 422 without echoing the input,
+anything unexpected to a generic 500 whose log line holds no request body."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
+from starlette.responses import JSONResponse
+
+from .errors import RegistryError
+
+log = logging.getLogger(__name__)
+
+CONFLICT_MESSAGE = (
+    "The request conflicts with data written at the same time: a value that must be unique is "
+    "already in use. Read the current state and retry."
+)
+
+
+def _registry_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RegistryError)
+    return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+
+
+def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # The database's own message names tables and constraints; it stays in the log.
+    log.warning(
+        "Unique or foreign key constraint refused %s %s: %s", request.method, request.url.path, type(exc)
+    )
+    return JSONResponse({"detail": CONFLICT_MESSAGE}, status_code=409)
+
+
+def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # The offending input is left out: it may be personal or financial data (account numbers).
+    errors = [{key: value for key, value in error.items() if key != "input"} for error in exc.errors()]
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
+def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("Unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "Internal server error"}, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RegistryError, _registry_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)

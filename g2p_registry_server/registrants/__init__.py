@@ -1,0 +1,1 @@
+"""Registrants (individuals and groups): tables, schemas, processing and routes."""

@@ -1,0 +1,134 @@
+"""The registry's create/update/read use cases, as one extendable class.
+
+Routers obtain it as `RegistrantProcessing(session)`; extendable resolves the final class, so an
+extension that declares `class X(RegistrantProcessing, extends=RegistrantProcessing)` takes part
+in every request. Extensions override the two hooks and call `super()`:
+
+- `process_registrant` runs once for every registrant a request writes, after the registry's
+  own data for it is flushed, inside the request's transaction;
+- `fill_answers` runs once per answer with every (registrant, answer) pair it carries, so that
+  extension fields are filled in bulk.
+"""
+
+from collections.abc import Sequence
+
+from extendable import ExtendableMeta
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from ..errors import RegistryError
+from ..reference.lookup import ReferenceLookup
+from . import answers, repository, service
+from .models import Registrant
+from .schemas import (
+    GroupInfoRequest,
+    GroupInfoResponse,
+    GroupMembersInfoRequest,
+    IndividualInfoRequest,
+    IndividualInfoResponse,
+    UpdateIndividualInfoRequest,
+    UpdateIndividualInfoResponse,
+)
+
+
+class RegistrantProcessing(metaclass=ExtendableMeta):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.reference = ReferenceLookup(session)
+
+    # --- hooks for extensions ------------------------------------------------------------------
+
+    def process_registrant(self, registrant: Registrant, request: BaseModel, *, created: bool) -> None:
+        """Called for every registrant a request writes; the base does nothing."""
+
+    def fill_answers(self, pairs: Sequence[tuple[Registrant, BaseModel]]) -> None:
+        """Called once per answer with all its (registrant, answer) pairs; the base does nothing."""
+
+    # --- writes ----------------------------------------------------------------------------------
+
+    def _write_individual(
+        self,
+        registrant: Registrant,
+        request: IndividualInfoRequest | GroupMembersInfoRequest | UpdateIndividualInfoRequest,
+        *,
+        created: bool,
+    ) -> Registrant:
+        service.copy_fields(registrant=registrant, request=request, fields=service.INDIVIDUAL_FIELDS)
+        service.set_gender(registrant=registrant, code=request.gender, reference=self.reference)
+        if created:
+            self.session.add(registrant)
+        service.set_ids(
+            session=self.session, registrant=registrant, ids=request.ids, reference=self.reference
+        )
+        service.add_phone_numbers(registrant=registrant, phone_numbers=request.phone_numbers)
+        self.session.flush()
+        self.process_registrant(registrant, request, created=created)
+        return registrant
+
+    def create_individual(self, request: IndividualInfoRequest) -> Registrant:
+        return self._write_individual(Registrant(is_group=False), request, created=True)
+
+    def update_individuals(
+        self, requests: Sequence[UpdateIndividualInfoRequest], id_type: str | None
+    ) -> list[Registrant]:
+        """Each update finds its individual by the value (`updateId`) of its ID of type `id_type`."""
+        if not id_type:
+            raise RegistryError("ID is required for update individual: give the id_type query parameter.")
+        id_type_record = self.reference.id_type(id_type)
+        updated = []
+        for request in requests:
+            registrant = repository.find_individual_by_id_value(
+                self.session, id_type_id=id_type_record.id, value=request.updateId
+            )
+            if registrant is None:
+                raise RegistryError(f"Individual with the given ID {request.updateId} not found.")
+            updated.append(self._write_individual(registrant, request, created=False))
+        return updated
+
+    def create_group(self, request: GroupInfoRequest) -> Registrant:
+        # Members are written first, as upstream does, so that a bad member refuses the group.
+        members = [
+            (self._write_individual(Registrant(is_group=False), member, created=True), member)
+            for member in request.members
+        ]
+        group = Registrant(is_group=True, is_partial_group=bool(request.is_partial_group))
+        service.copy_fields(registrant=group, request=request, fields=service.GROUP_FIELDS)
+        if request.kind:
+            group.kind = self.reference.group_kind(request.kind)
+        self.session.add(group)
+        for individual, member in members:
+            service.add_membership(
+                group=group, individual=individual, kinds=member.kind, reference=self.reference
+            )
+        service.check_unique_kinds(group)
+        service.set_ids(session=self.session, registrant=group, ids=request.ids, reference=self.reference)
+        service.add_phone_numbers(registrant=group, phone_numbers=request.phone_numbers)
+        self.session.flush()
+        self.process_registrant(group, request, created=True)
+        return group
+
+    # --- reads -----------------------------------------------------------------------------------
+
+    def individual_answers(
+        self, registrants: Sequence[Registrant], answer_class: type[BaseModel] = IndividualInfoResponse
+    ) -> list[BaseModel]:
+        pairs: answers.AnswerPairs = []
+        result = [answers.individual_answer(registrant, pairs, answer_class) for registrant in registrants]
+        self.fill_answers(pairs)
+        return result
+
+    def updated_answers(self, registrants: Sequence[Registrant]) -> list[BaseModel]:
+        return self.individual_answers(registrants, UpdateIndividualInfoResponse)
+
+    def group_answers(
+        self, groups: Sequence[Registrant], *, with_members: bool = True
+    ) -> list[GroupInfoResponse]:
+        pairs: answers.AnswerPairs = []
+        result = [answers.group_answer(group, pairs, with_members=with_members) for group in groups]
+        self.fill_answers(pairs)
+        return result
+
+    def reload(self, registrants: Sequence[Registrant]) -> list[Registrant]:
+        """Registrants as stored after the writes of this request, ready for an answer."""
+        self.session.flush()
+        return repository.reload_for_answer(self.session, [registrant.id for registrant in registrants])
