@@ -55,12 +55,13 @@ class RegistrantProcessing(metaclass=ExtendableMeta):
     ) -> Registrant:
         service.copy_fields(registrant=registrant, request=request, fields=service.INDIVIDUAL_FIELDS)
         service.set_gender(registrant=registrant, code=request.gender, reference=self.reference)
+        service.add_phone_numbers(registrant=registrant, phone_numbers=request.phone_numbers)
+        # Added once its own fields are set, so that creating it is a single INSERT.
         if created:
             self.session.add(registrant)
         service.set_ids(
             session=self.session, registrant=registrant, ids=request.ids, reference=self.reference
         )
-        service.add_phone_numbers(registrant=registrant, phone_numbers=request.phone_numbers)
         self.session.flush()
         self.process_registrant(registrant, request, created=created)
         return registrant
