@@ -1,1 +1,21 @@
-"""Bank details for the standalone registry server: the counterpart of the g2p_bank_rest_api addon."""
+"""Bank details for the standalone registry server: the counterpart of the g2p_bank_rest_api addon.
+
+Importing the package declares its tables and its extensions of the registry's schemas and
+processing; the registry loads ``extension`` through its ``g2p_registry_server.extensions``
+entry point, includes its routes and runs its migrations.
+"""
+
+from pathlib import Path
+
+from g2p_registry_server.extensions import Extension
+
+from . import models, processing, schemas
+from .routers import router
+
+extension = Extension(
+    name="bank",
+    routers=(router,),
+    migrations=str(Path(__file__).parent / "migrations"),
+)
+
+__all__ = ["extension", "models", "processing", "schemas"]

@@ -7,6 +7,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from g2p_registry_server.registrants.models import Registrant
+from g2p_registry_server.registrants.repository import is_record_id
 
 from .models import Bank, BankAccount
 
@@ -38,17 +39,19 @@ def insert_banks_if_absent(session: Session, rows: Sequence[dict]) -> None:
     session.execute(statement)
 
 
-def lock_registrant(session: Session, registrant_id: int) -> bool:
-    """Lock the registrant's row until the transaction ends; False if there is no such registrant.
+def registrant_exists(session: Session, registrant_id: int, *, lock: bool = False) -> bool:
+    """Whether the registrant exists; with ``lock``, its row stays locked until the transaction ends.
 
-    Concurrent writes to one registrant's accounts queue up here on PostgreSQL, so the second
-    one plans its writes from the accounts the first one committed. SQLite ignores FOR UPDATE:
-    there a write transaction already excludes every other writer.
+    Concurrent writes to one registrant's accounts queue up on that lock on PostgreSQL, so the
+    second one plans its writes from the accounts the first one committed. SQLite ignores
+    FOR UPDATE: there a write transaction (BEGIN IMMEDIATE) already excludes every other writer.
     """
-    found = session.execute(
-        select(Registrant.id).where(Registrant.id == registrant_id).with_for_update()
-    ).scalar_one_or_none()
-    return found is not None
+    if not is_record_id(registrant_id):
+        return False
+    query = select(Registrant.id).where(Registrant.id == registrant_id)
+    if lock:
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none() is not None
 
 
 def accounts_of(session: Session, registrant_id: int) -> Sequence[BankAccount]:

@@ -102,10 +102,10 @@ class LinkedAccount:
     created: bool
 
 
-def lock_registrant(session: Session, *, registrant_id: int) -> None:
-    """Serialize writes to one registrant's accounts; 404 if the registrant does not exist."""
-    if not repository.lock_registrant(session, registrant_id):
-        raise NotFound(f"registrant {registrant_id} not found")
+def require_registrant(session: Session, *, registrant_id: int, lock: bool = False) -> None:
+    """404 unless the registrant exists; ``lock`` serializes writes to its accounts."""
+    if not repository.registrant_exists(session, registrant_id, lock=lock):
+        raise NotFound(f"Registrant {registrant_id} not found.")
 
 
 def link_accounts(
@@ -194,12 +194,35 @@ def registrant_accounts(session: Session, *, registrant_id: int) -> list[BankDet
     return active_accounts(session, registrant_ids=[registrant_id]).get(registrant_id, [])
 
 
+def add_account(
+    session: Session, *, registrant_id: int, item: BankDetailsRequest
+) -> tuple[BankDetailsResponse, bool]:
+    """Merge one item into the registrant's accounts: the account as answered, and whether it is new."""
+    require_registrant(session, registrant_id=registrant_id, lock=True)
+    [linked] = link_accounts(session, registrant_id=registrant_id, items=[item], banks=BankDirectory(session))
+    answer = next(
+        a for a in registrant_accounts(session, registrant_id=registrant_id) if a.id == linked.account.id
+    )
+    return answer, linked.created
+
+
+def replace_accounts(
+    session: Session, *, registrant_id: int, items: Sequence[BankDetailsRequest]
+) -> list[BankDetailsResponse]:
+    """Make the registrant's active accounts exactly ``items``; the others are archived."""
+    require_registrant(session, registrant_id=registrant_id, lock=True)
+    link_accounts(
+        session, registrant_id=registrant_id, items=items, banks=BankDirectory(session), replace=True
+    )
+    return registrant_accounts(session, registrant_id=registrant_id)
+
+
 def archive_account(session: Session, *, registrant_id: int, account_id: int) -> None:
     """Archive one account of the registrant; archiving an archived account changes nothing."""
-    lock_registrant(session, registrant_id=registrant_id)
+    require_registrant(session, registrant_id=registrant_id, lock=True)
     account = next((a for a in repository.accounts_of(session, registrant_id) if a.id == account_id), None)
     if account is None:
-        raise NotFound(f"bank account {account_id} of registrant {registrant_id} not found")
+        raise NotFound(f"Bank account {account_id} of registrant {registrant_id} not found.")
     if account.active:
         account.active = False
         session.flush()

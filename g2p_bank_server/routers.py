@@ -1,0 +1,67 @@
+"""The bank-account sub-resource of a registrant (individual or group), for payment integrations.
+
+Unlike the upstream routes these use HTTP semantics: 404 for an unknown registrant or account,
+201 when POST creates an account and 200 when it updates one, 204 when DELETE archives one.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path, Response, status
+
+from g2p_bank_server.rules import BankAccountItems, BankDetailsRequest, BankDetailsResponse
+from g2p_registry_server.api.deps import SessionDep
+
+from . import service
+
+ACCOUNTS_PATH = "/registrant/{registrant_id}/bank_accounts"
+
+RegistrantIdPath = Annotated[int, Path(description="ID of the registrant (individual or group)")]
+AccountIdPath = Annotated[int, Path(description="ID of one of the registrant's bank accounts")]
+
+router = APIRouter(tags=["bank accounts"])
+
+_NOT_FOUND = {404: {"description": "No such registrant, or no such account of this registrant"}}
+
+
+@router.get(ACCOUNTS_PATH, response_model=list[BankDetailsResponse], responses=_NOT_FOUND)
+def list_bank_accounts(registrant_id: RegistrantIdPath, session: SessionDep):
+    """The registrant's active bank accounts, primary first"""
+    service.require_registrant(session, registrant_id=registrant_id)
+    return service.registrant_accounts(session, registrant_id=registrant_id)
+
+
+@router.post(
+    ACCOUNTS_PATH,
+    response_model=BankDetailsResponse,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "The account existed and was updated", "model": BankDetailsResponse}}
+    | _NOT_FOUND,
+)
+def add_bank_account(
+    registrant_id: RegistrantIdPath,
+    item: Annotated[BankDetailsRequest, Body()],
+    session: SessionDep,
+    response: Response,
+):
+    """Add one bank account, or update the account with the same number (without spaces or
+    punctuation, upper-cased); an archived one is reactivated"""
+    account, created = service.add_account(session, registrant_id=registrant_id, item=item)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return account
+
+
+@router.put(ACCOUNTS_PATH, response_model=list[BankDetailsResponse], responses=_NOT_FOUND)
+def replace_bank_accounts(
+    registrant_id: RegistrantIdPath, items: Annotated[BankAccountItems, Body()], session: SessionDep
+):
+    """Make the registrant's active accounts exactly this list: listed items are merged, unlisted
+    accounts are archived"""
+    return service.replace_accounts(session, registrant_id=registrant_id, items=items)
+
+
+@router.delete(ACCOUNTS_PATH + "/{account_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_NOT_FOUND)
+def archive_bank_account(registrant_id: RegistrantIdPath, account_id: AccountIdPath, session: SessionDep):
+    """Archive one account: it is kept for audit and no longer listed"""
+    service.archive_account(session, registrant_id=registrant_id, account_id=account_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
