@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.sql import Select
 
 from .models import GroupMembership, Registrant, RegistrantId
@@ -98,8 +98,9 @@ def individual_id_values(session: Session, *, include_type_id: int, exclude_type
         )
     )
     if exclude_type_id is not None:
-        excluded = select(RegistrantId.id).where(
-            RegistrantId.registrant_id == Registrant.id, RegistrantId.id_type_id == exclude_type_id
+        other_id = aliased(RegistrantId)
+        excluded = select(other_id.id).where(
+            other_id.registrant_id == Registrant.id, other_id.id_type_id == exclude_type_id
         )
         query = query.where(~exists(excluded))
     return list(session.scalars(query.distinct().order_by(RegistrantId.value)))
