@@ -1,13 +1,13 @@
 """Pure ASGI middleware of the server: the request log line, the body size limit, and the
 extendable registry made active for each request."""
 
+import json
 import logging
 import time
 from typing import Any
 
 from extendable import context
 from extendable.registry import ExtendableClassesRegistry
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("g2p_registry_server.access")
@@ -39,13 +39,13 @@ class RequestLogMiddleware:
             access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status, duration_ms)
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 class BodySizeLimitMiddleware:
     """Answer 413 to a body larger than `max_bytes`, whether announced by Content-Length or
-    streamed in chunks."""
+    streamed in chunks.
+
+    A streamed body is cut where it passes the limit: the 413 is sent at once and the app sees
+    the client disconnect, so it stops reading; whatever it then tries to send is dropped.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -57,40 +57,53 @@ class BodySizeLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, receive, send)
+            await self._too_large(send)
             return
         received = 0
-        started = False
+        response_started = False
+        refused = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _BodyTooLarge
+                if received > self.max_bytes and not response_started:
+                    refused = True
+                    await self._too_large(send)
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
+        async def guarded_send(message: Message) -> None:
+            nonlocal response_started
+            if refused:
+                return
             if message["type"] == "http.response.start":
-                started = True
+                response_started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if started:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not refused:
                 raise
-            await self._too_large(scope, receive, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse(
-            {"detail": f"Request body larger than {self.max_bytes} bytes"},
-            status_code=413,
-            headers={"Connection": "close"},
+    async def _too_large(self, send: Send) -> None:
+        body = json.dumps({"detail": f"Request body larger than {self.max_bytes} bytes"}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
         )
-        await response(scope, receive, send)
+        await send({"type": "http.response.body", "body": body})
 
 
 class ExtendableRegistryMiddleware:
