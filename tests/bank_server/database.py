@@ -1,0 +1,47 @@
+"""Direct reads of a server's database, for what HTTP does not show: how many banks exist,
+archived accounts, and whether a refused request wrote anything."""
+
+from __future__ import annotations
+
+from g2p_bank_server.rules import bank_name_key
+from sqlalchemy import Engine, create_engine, text
+
+from g2p_registry_server.db import normalize_database_url
+
+COUNTED_TABLES = ("registrant", "registrant_id", "group_membership", "bank", "bank_account")
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = create_engine(normalize_database_url(url))
+
+    def _scalar(self, sql: str, **params: object) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(text(sql), params).scalar_one()
+
+    def row_counts(self) -> dict[str, int]:
+        return {table: self._scalar(f"SELECT count(*) FROM {table}") for table in COUNTED_TABLES}  # noqa: S608
+
+    def banks_named(self, name: str) -> list[tuple[int, str, str | None]]:
+        """(id, name, bic) of every bank whose name matches ``name`` ignoring case and spacing."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT id, name, bic FROM bank WHERE name_key = :key ORDER BY id"),
+                {"key": bank_name_key(name)},
+            )
+            return [tuple(row) for row in rows]
+
+    def accounts_of(self, registrant_id: int) -> list[tuple[int, str, bool]]:
+        """(id, normalized number, active) of every account of the registrant, archived included."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT id, normalized_number, active FROM bank_account "
+                    "WHERE registrant_id = :registrant ORDER BY id"
+                ),
+                {"registrant": registrant_id},
+            )
+            return [(row[0], row[1], bool(row[2])) for row in rows]
+
+    def dispose(self) -> None:
+        self.engine.dispose()
