@@ -100,7 +100,11 @@ def _group(scene: Scene, member_changes: dict[str, Any] | None = None, **changes
 def _create_group(loc=None, statuses=(422,), mentions=None, member_changes=None, **changes) -> Callable:
     def build(scene: Scene) -> Attempt:
         body = _group(scene, member_changes, **changes)
-        banks = (body["bank_ids"][0]["bank_name"], *(m["bank_ids"][0]["bank_name"] for m in body["members"]))
+        members = body["members"] if isinstance(body["members"], list) else []
+        banks = (body["bank_ids"][0]["bank_name"],)
+        banks += tuple(
+            m["bank_ids"][0]["bank_name"] for m in members if isinstance(m, dict) and m.get("bank_ids")
+        )
         return Attempt(
             "POST",
             "/group",

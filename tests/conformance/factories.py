@@ -102,7 +102,8 @@ def member(
 ) -> dict:
     body = individual(reference, name=name, **fields)
     body.pop("registration_date")
-    body["kind"] = [{"name": reference.membership_kind}]
+    # Membership kinds such as "Head" may be unique per group: group() gives it to the first member.
+    body["kind"] = []
     # Upstream's member schema requires the key (CONTRACT section 4); null means "no accounts".
     body["bank_ids"] = bank_ids
     return body
@@ -116,6 +117,9 @@ def group(
     bank_ids: list | None = None,
     **fields: Any,
 ) -> dict[str, Any]:
+    members = members if members is not None else []
+    if members and isinstance(members[0], dict) and members[0].get("kind") == []:
+        members[0]["kind"] = [{"name": reference.membership_kind}]
     body: dict[str, Any] = {
         "name": name or unique_name("Household"),
         "ids": [registrant_id(reference)],
@@ -124,7 +128,7 @@ def group(
         "registration_date": "2024-01-15",
         "email": f"{token()}@example.org",
         "address": "2 Main Street",
-        "members": members if members is not None else [],
+        "members": members,
     }
     if bank_ids is not None:
         body["bank_ids"] = bank_ids

@@ -83,7 +83,7 @@ def place_items(
     """Send ``items`` (``items[offender]`` bad) where ``context`` says; the 422 must point at it."""
     tail = (offender,) if field_name is None else (offender, field_name)
     ref, marker = scene.ref, scene.marker
-    banks = _valid_bank_names(items)
+    banks = _valid_bank_names(items[:offender] + items[offender + 1 :])
     if context == "individual":
         body = make.individual(ref, name=f"{marker} person", bank_ids=items)
         return Attempt(
