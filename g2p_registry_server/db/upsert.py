@@ -11,5 +11,6 @@ def insert_ignoring_conflicts(session: Session, model: type, values: dict[str, A
     """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted."""
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)
+    # RETURNING, not rowcount: the row count of an ORM-enabled insert is not reliable everywhere.
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
+    return session.execute(statement).first() is not None
