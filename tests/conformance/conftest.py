@@ -16,10 +16,9 @@ import pytest
 
 from tests.conformance import exposure
 from tests.conformance.figures import FIGURES
-from tests.conformance.target import Reference, Target, api_url_of, local_target
+from tests.conformance.target import REMOTE, Reference, Target, api_url_of, local_target
 from tests.support.live_server import LiveServer
 
-REMOTE = "remote"
 LOCAL_BACKENDS = ("sqlite", "postgresql")
 
 

@@ -17,6 +17,8 @@ from tests.conformance.figures import FIGURES
 from tests.support.live_server import LiveServer
 
 API_ROOT = "/api/v1/registry"
+REMOTE = "remote"
+"""The ``backend`` of a run against a deployment given with --base-url."""
 
 
 @dataclass(frozen=True)
