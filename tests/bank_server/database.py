@@ -31,6 +31,11 @@ class Database:
             )
             return [tuple(row) for row in rows]
 
+    def banks_with_bic(self, bic: str) -> list[tuple[int, str, str | None]]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, name, bic FROM bank WHERE bic = :bic"), {"bic": bic})
+            return [tuple(row) for row in rows]
+
     def accounts_of(self, registrant_id: int) -> list[tuple[int, str, bool]]:
         """(id, normalized number, active) of every account of the registrant, archived included."""
         with self.engine.connect() as connection:
