@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from .config import Settings
 from .logs import configure_logging, uvicorn_log_config
 
@@ -126,10 +128,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
-    configure_logging(settings.log_level)
     try:
+        settings = Settings()
+        configure_logging(settings.log_level)
         return args.handler(settings, args)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except SQLAlchemyError as exc:
+        print(
+            f"error: the database refused the command ({type(exc).__name__}); has `migrate` run?",
+            file=sys.stderr,
+        )
+        return 1

@@ -3,12 +3,10 @@ users created with the CLI."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import httpx
 import pytest
+
+from tests.registry_server.cli import run_cli
 
 
 def _operations(registry) -> list[tuple[str, str]]:
@@ -57,18 +55,8 @@ def test_healthz_is_public(registry):
     assert answer.json() == {"status": "ok"}
 
 
-def _cli(registry, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("G2P_")}
-    env.update({"G2P_DATABASE_URL": registry.database_url, "G2P_EXTENSIONS": ""})
-    return subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "g2p_registry_server", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+def _cli(registry, *args: str, stdin: str = ""):
+    return run_cli(registry.database_url, *args, stdin=stdin)
 
 
 def test_create_user_cli_then_login(registry):
