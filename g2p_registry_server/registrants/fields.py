@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 _SINGLE_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
 # Tab and line breaks are legitimate in an address or a description; other controls are not.
 _MULTI_LINE_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_DATE_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9 ()./-]+")
 
