@@ -14,13 +14,14 @@ from extendable import context
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine, text
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp
 
 from .api.deps import SessionFactories, accept_language, get_current_user
 from .auth.passwords import VerifiedCredentials
 from .config import Settings
 from .db import make_engine, make_sessionmaker
 from .docs import add_offline_docs
-from .error_handlers import install_error_handlers
+from .error_handlers import AnsweredErrorsStop, install_error_handlers
 from .extensions import LoadedExtension, build_extendable_registry, load_extensions
 from .logs import configure_logging
 from .middleware import BodySizeLimitMiddleware, ExtendableRegistryMiddleware, RequestLogMiddleware
@@ -99,6 +100,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def create_app_from_environment() -> FastAPI:
+def create_app_from_environment() -> ASGIApp:
     """Factory for uvicorn workers: every worker builds its app from the same environment."""
-    return create_app(Settings())
+    return AnsweredErrorsStop(create_app(Settings()))

@@ -2,13 +2,16 @@
 races to 409 without database text, request validation to 422 without echoing the input,
 anything unexpected to a generic 500 whose log line holds no request body."""
 
+import contextlib
 import logging
+import traceback
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .errors import RegistryError
 
@@ -41,7 +44,13 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.error("Unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    # Logged once (the root app sees the error again after the registry app), with the frames
+    # but without the exception's message: messages of validation errors quote their input.
+    if not getattr(exc, "_g2p_logged", False):
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("Unexpected %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path, frames)
+        with contextlib.suppress(AttributeError):
+            exc._g2p_logged = True  # type: ignore[attr-defined]
     return JSONResponse({"detail": "Internal server error"}, status_code=500)
 
 
@@ -50,3 +59,19 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)
+
+
+class AnsweredErrorsStop:
+    """Outermost ASGI wrapper: Starlette re-raises an unexpected error after answering 500 so
+    that the server logs it, and the server's log line would carry the exception's message.
+    The error is logged above already; it stops here."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except Exception:
+            if scope["type"] != "http":
+                raise

@@ -109,3 +109,14 @@ def test_unknown_extension_name_stops_the_server_with_a_clear_message(server_fac
 
     with pytest.raises(ServerDidNotStart, match="Unknown extension"):
         server_factory(env={"G2P_EXTENSIONS": "no-such-extension"})
+
+
+def test_unexpected_error_rolls_back_and_keeps_its_message_out(extended, extended_api):
+    created = extended_api.post("/individual", json=individual(nickname="Before")).json()
+    failed = extended_api.post(f"/registrant/{created['id']}/nickname/write_then_fail")
+    assert failed.status_code == 500
+    assert failed.json() == {"detail": "Internal server error"}
+    assert extended_api.get(f"/registrant/{created['id']}/nickname").json() == {"nickname": "Before"}
+    log = extended.log_text()
+    assert "Unexpected RuntimeError" in log
+    assert "SECRET-4411" not in log

@@ -80,6 +80,16 @@ def get_nickname(registrant_id: int, session: SessionDep) -> dict[str, str]:
     return {"nickname": row.nickname}
 
 
+@router.post("/registrant/{registrant_id}/nickname/write_then_fail")
+def write_then_fail(registrant_id: int, session: SessionDep) -> None:
+    """Writes, then fails unexpectedly: the tests prove the write is rolled back and the
+    message stays out of the answer and the log."""
+    session.merge(RegistrantNickname(registrant_id=registrant_id, nickname="rolled back"))
+    session.flush()
+    # Built at run time, so that the source line in a traceback differs from the message.
+    raise RuntimeError("-".join(("SECRET", "4411")) + " must not be logged")
+
+
 extension = Extension(
     name="nickname", routers=(router,), migrations=str(Path(__file__).parent / "migrations")
 )
