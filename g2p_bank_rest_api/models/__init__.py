@@ -1,5 +1,7 @@
-from . import bank_account_service
-from . import res_partner
-from . import process_individual_mixin
-from . import process_group_mixin
-from . import fastapi_endpoint
+from . import (
+    bank_account_service,
+    fastapi_endpoint,
+    process_group_mixin,
+    process_individual_mixin,
+    res_partner,
+)

@@ -8,9 +8,10 @@ shared ``rules`` package; this model only carries those decisions out with the O
 
 import logging
 
-from pydantic import TypeAdapter, ValidationError as PydanticValidationError
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 
-from odoo import Command, api, models
+from odoo import Command, _, api, models
 from odoo.exceptions import ValidationError
 
 from ..rules import (
@@ -50,7 +51,7 @@ class BankAccountService(models.AbstractModel):
                 f"item {'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
                 for problem in error.errors(include_url=False, include_input=False)
             )
-            raise ValidationError(f"Invalid bank accounts: {problems}") from None
+            raise ValidationError(_("Invalid bank accounts: %s", problems)) from None
 
     # Banks ------------------------------------------------------------------------------
 

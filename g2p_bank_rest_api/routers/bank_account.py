@@ -63,9 +63,8 @@ def add_bank_account(
     account, created = service.add_account(registrant, item)
     if not created:
         response.status_code = status.HTTP_200_OK
-    (answer,) = (
-        answer for answer in service.answers(service.active_accounts(registrant)) if answer["id"] == account.id
-    )
+    accounts = service.answers(service.active_accounts(registrant))
+    (answer,) = (answer for answer in accounts if answer["id"] == account.id)
     return answer
 
 

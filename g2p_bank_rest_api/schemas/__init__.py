@@ -1,2 +1,1 @@
-from . import registrant
-from . import group_membership
+from . import group_membership, registrant

@@ -1,0 +1,97 @@
+"""Test data and request bodies shared by the addon's tests."""
+
+from odoo import Command
+
+from odoo.addons.extendable_fastapi.tests.common import FastAPITransactionCase
+
+ID_TYPE = "Bank API Test ID"
+VALID_IBAN = "DE89 3704 0044 0532 0130 00"
+VALID_IBAN_COMPACT = "DE89370400440532013000"
+BAD_CHECKSUM_IBAN = "DE89370400440532013001"
+
+
+def bank_item(bank_name, acc_number, **extra):
+    return {"bank_name": bank_name, "acc_number": acc_number, **extra}
+
+
+def individual_body(name, id_value=None, **extra):
+    """A POST /individual body as the registry requires it (its nullable fields must be sent)."""
+    body = {
+        "name": name,
+        "given_name": name.split(",")[-1].strip(),
+        "ids": [{"id_type": ID_TYPE, "value": id_value}] if id_value else [],
+        "gender": None,
+        "birth_place": None,
+    }
+    body.update(extra)
+    return body
+
+
+def member_body(name, **extra):
+    body = {"name": name, "email": None, "address": None, "gender": None, "birth_place": None}
+    body.update(extra)
+    return body
+
+
+def update_body(id_value, **extra):
+    body = {
+        "updateId": id_value,
+        "ids": [],
+        "name": None,
+        "given_name": None,
+        "gender": None,
+        "birth_place": None,
+    }
+    body.update(extra)
+    return body
+
+
+class RegistryDataMixin:
+    """Reference data the registry's routes look up, and the API user."""
+
+    @classmethod
+    def _setup_registry_data(cls):
+        env = cls.env
+        cls.id_type = env["g2p.id.type"].create({"name": ID_TYPE})
+        cls.group_kind = env["g2p.group.kind"].search([], limit=1) or env["g2p.group.kind"].create(
+            {"name": "Household"}
+        )
+        cls.api_password = "bank-api-test-Pa55word"  # noqa: S105 - a throw-away test user
+        cls.api_user = env["res.users"].create(
+            {
+                "name": "Bank API tester",
+                "login": "bank_api_tester",
+                "password": cls.api_password,
+                "groups_id": [Command.set([env.ref("base.group_user").id])],
+            }
+        )
+
+    def accounts_of(self, registrant, active_test=False):
+        """Every account of the registrant (archived included), primary first."""
+        return (
+            self.env["res.partner.bank"]
+            .with_context(active_test=active_test)
+            .search([("partner_id", "=", registrant.id)], order="sequence, id")
+        )
+
+    def banks_named(self, *names):
+        return self.env["res.bank"].with_context(active_test=False).search([("name", "in", list(names))])
+
+
+class BankApiCase(FastAPITransactionCase, RegistryDataMixin):
+    """FastAPI test client on the registry's routers and ours, as the API user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_registry_data()
+        cls.default_fastapi_running_user = cls.api_user
+        cls.default_fastapi_authenticated_partner = cls.api_user.partner_id
+
+    def client(self, router):
+        return self._create_test_client(router=router, raise_server_exceptions=False)
+
+    def assert_no_full_number(self, response, number):
+        compact = "".join(number.split())
+        self.assertNotIn(compact, response.text)
+        self.assertNotIn(number, response.text)
