@@ -22,6 +22,8 @@ class Figures:
     fuzz_cases: int = 0
     auth_refusals: int = 0
     responses_checked_for_passwords: int = 0
+    logs_scanned: int = 0
+    secrets_in_logs: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def bad_input(self, *, rejected: bool) -> None:
@@ -41,17 +43,19 @@ class Figures:
     def _races_text(self) -> str:
         if not self.race_results:
             return "0 races"
-        parts = []
-        for kind in sorted({kind for kind, _ in self.race_results}):
-            rows = [count for race_kind, count in self.race_results if race_kind == kind]
-            if set(rows) == {1}:
-                parts.append(f"1 {kind} each")
-            else:
-                tally = ", ".join(
-                    f"{count} {kind}s x{times}" for count, times in sorted(Counter(rows).items())
-                )
-                parts.append(f"{kind} races left {tally}")
-        return f"{len(self.race_results)} races ({'; '.join(parts)})"
+        kinds = sorted({kind for kind, _ in self.race_results})  # "account" < "bank": banks named first below
+        if all(count == 1 for _, count in self.race_results):
+            return (
+                f"{len(self.race_results)} races ({', '.join(f'1 {kind}' for kind in reversed(kinds))} each)"
+            )
+        tallies = []
+        for kind in reversed(kinds):
+            rows = Counter(count for race_kind, count in self.race_results if race_kind == kind)
+            tallies += [
+                f"{times} left {count} {kind}{'s' if count != 1 else ''}"
+                for count, times in sorted(rows.items())
+            ]
+        return f"{len(self.race_results)} races ({', '.join(tallies)})"
 
     def summary_line(self) -> str:
         bad = (
@@ -62,7 +66,8 @@ class Figures:
         return (
             f"conformance: {bad}, {self._races_text()}, {self.crash_cycles} crash cycles, "
             f"{self.acknowledged_lost} of {self.acknowledged_registrants} acknowledged registrants lost, "
-            f"{self.fuzz_cases} fuzz cases, {self.auth_refusals} unauthenticated requests refused"
+            f"{self.fuzz_cases} fuzz cases, {self.auth_refusals} unauthenticated requests refused, "
+            f"{self.secrets_in_logs} account numbers or passwords in {self.logs_scanned} server logs"
         )
 
 

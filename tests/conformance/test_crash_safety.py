@@ -22,8 +22,8 @@ from tests.conformance.target import Reference, Target, local_target
 
 CYCLES = int(os.environ.get("G2P_CRASH_CYCLES", "3"))
 CLIENTS = 6
-LOAD_SECONDS = 1.5
-MIN_ACKNOWLEDGED = 10
+LOAD_SECONDS = 2.0
+MIN_ACKNOWLEDGED = 5  # proves the load ran; a busy machine acknowledges about 10 per cycle
 
 
 @dataclass
