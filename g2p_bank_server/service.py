@@ -5,10 +5,11 @@ request that fails anywhere writes nothing.
 
 Bank identity: an item with a BIC names the bank with that BIC (created with the item's name if
 no bank has it; an existing bank keeps its name). An item without a BIC names a bank by its
-name key (bank_name_key: trimmed, inner white space collapsed, case ignored): the BIC-less bank
-with that key if there is one, else the oldest bank with a BIC and that key, else a new BIC-less
-bank. A BIC never attaches itself to a BIC-less bank found by name: the name alone does not say
-which branch or institution the BIC-less bank meant, so a bank with a BIC is a bank of its own.
+name key (bank_name_key: trimmed, inner white space collapsed, case ignored): the oldest bank
+with that key, with or without a BIC, else a new BIC-less bank. The oldest wins so that a name
+keeps naming the same bank for good, as in the Odoo addon. A BIC never attaches itself to a
+BIC-less bank found by name: the name alone does not say which institution or branch the
+BIC-less bank meant, so an unknown BIC makes a bank of its own, even if its name is taken.
 """
 
 import logging
@@ -75,17 +76,12 @@ class BankDirectory:
     def _remember(self, names: dict[BankKey, str]) -> None:
         bics = {value for kind, value in names if kind == "bic"}
         name_keys = {value for kind, value in names if kind == "name"}
-        by_name_key: dict[str, Bank] = {}
+        # Banks come oldest first: the first one with a name key is the one that name names.
         for bank in repository.find_banks(self.session, bics=bics, name_keys=name_keys):
             if bank.bic in bics:
                 self._banks[("bic", bank.bic)] = bank
             if bank.name_key in name_keys:
-                # Banks come oldest first: keep the oldest, unless a BIC-less one comes later.
-                chosen = by_name_key.get(bank.name_key)
-                if chosen is None or (chosen.bic is not None and bank.bic is None):
-                    by_name_key[bank.name_key] = bank
-        for name_key, bank in by_name_key.items():
-            self._banks[("name", name_key)] = bank
+                self._banks.setdefault(("name", bank.name_key), bank)
 
     def bank_for(self, item: BankDetailsRequest) -> Bank:
         return self._banks[bank_key(item)]
