@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp
 
+from .api.authentication import BasicAuthGate
 from .api.deps import SessionFactories, accept_language, get_current_user
 from .auth.passwords import VerifiedCredentials
 from .config import Settings
@@ -59,6 +60,7 @@ def _registry_app(engine: Engine, extensions: Sequence[LoadedExtension]) -> Fast
             app.include_router(router)
     add_offline_docs(app)
     install_error_handlers(app)
+    app.add_middleware(BasicAuthGate, state=app.state)
     return app
 
 

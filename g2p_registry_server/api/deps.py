@@ -6,33 +6,30 @@ answer is sent: a failed request writes nothing, and a failed commit is not repo
 Services and repositories never commit.
 """
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, status
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from fastapi.security import HTTPBasic
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..auth.passwords import VerifiedCredentials, verify_password
-from ..auth.service import authenticate
+from .authentication import (
+    SCOPE_KEY,
+    AuthenticatedUser,
+    Unauthorized,
+    authenticate_credentials,
+    basic_credentials,
+)
 
 # Methods that only read; other requests take SQLite's write lock when their transaction starts.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_PLAUSIBLE_USERNAME = re.compile(r"[^\x00-\x1f\x7f]{1,150}")
 
 
 @dataclass(frozen=True)
 class SessionFactories:
     read: sessionmaker[Session]
     write: sessionmaker[Session]
-
-
-@dataclass(frozen=True)
-class AuthenticatedUser:
-    id: int
-    username: str
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -51,36 +48,30 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
-_basic = HTTPBasic(auto_error=False)
+
+class _DeclaredBasic(HTTPBasic):
+    """Declares HTTP Basic in the OpenAPI document; `BasicAuthGate` checks the credentials
+    (UTF-8 passwords included, which FastAPI's own parser refuses)."""
+
+    async def __call__(self, request: Request) -> None:  # type: ignore[override]
+        return None
 
 
-def _unauthorized(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=message, headers={"WWW-Authenticate": "Basic"})
+_basic = _DeclaredBasic(scheme_name="HTTPBasic", auto_error=False)
 
 
-def get_current_user(
-    request: Request, credentials: Annotated[HTTPBasicCredentials | None, Depends(_basic)]
-) -> AuthenticatedUser:
-    if credentials is None:
-        raise _unauthorized("Not authenticated")
-    username, password = credentials.username, credentials.password
-    verified: VerifiedCredentials = request.app.state.verified_credentials
-    user_id = verified.get(username, password)
-    if user_id is None:
-        if not _PLAUSIBLE_USERNAME.fullmatch(username):
-            # Not a name the database could hold: spend the same time as for a wrong password.
-            verify_password(None, password)
-            raise _unauthorized("Invalid credentials")
-        # A short read-only session of its own: the request's session (a write lock on SQLite)
-        # should not be held during the slow password check.
-        factories: SessionFactories = request.app.state.session_factories
-        with factories.read() as session:
-            user = authenticate(session, username=username, password=password)
-            user_id = user.id if user is not None else None
-        if user_id is None:
-            raise _unauthorized("Invalid credentials")
-        verified.put(username, password, user_id)
-    return AuthenticatedUser(id=user_id, username=username)
+def get_current_user(request: Request, _declared: Annotated[None, Depends(_basic)]) -> AuthenticatedUser:
+    user = request.scope.get(SCOPE_KEY)
+    if user is not None:
+        return user
+    # Only an app without the gate gets here: check the credentials now.
+    try:
+        username, password = basic_credentials(request.headers.get("Authorization"))
+        return authenticate_credentials(request.app.state, username, password)
+    except Unauthorized as refusal:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, detail=refusal.message, headers={"WWW-Authenticate": "Basic"}
+        ) from None
 
 
 CurrentUserDep = Annotated[AuthenticatedUser, Depends(get_current_user)]

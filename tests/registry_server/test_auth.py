@@ -37,6 +37,21 @@ def test_wrong_credentials_are_401(registry, credentials):
     assert answer.headers["WWW-Authenticate"] == "Basic"
 
 
+def test_unauthenticated_bad_body_is_401_not_422(anonymous):
+    answer = anonymous.post("/individual", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert answer.status_code == 401
+    assert anonymous.get("/no-such-route").status_code == 401
+
+
+def test_non_ascii_password_works(registry):
+    created = run_cli(
+        registry.database_url, "create-user", "amelie", "--password-stdin", stdin="mot de passe été\n"
+    )
+    assert created.returncode == 0, created.stderr
+    answer = httpx.get(f"{registry.api_url}/individual/1", auth=("amelie", "mot de passe été"), timeout=30)
+    assert answer.status_code in (200, 400)
+
+
 def test_garbled_authorization_header_is_401(anonymous):
     for header in ("Basic !!!", "Basic " + "YWRtaW4=", "Bearer abc", "Basic"):
         answer = anonymous.get("/individual", headers={"Authorization": header})
