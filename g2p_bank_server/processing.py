@@ -10,10 +10,16 @@ costs one lookup, not one per registrant.
 from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from g2p_bank_server.rules import BankDetailsRequest
 from g2p_registry_server.registrants.models import Registrant
 from g2p_registry_server.registrants.processing import RegistrantProcessing
+from g2p_registry_server.registrants.schemas import (
+    GroupInfoRequest,
+    IndividualInfoRequest,
+    UpdateIndividualInfoRequest,
+)
 
 from . import service
 
@@ -23,19 +29,21 @@ def _bank_items(requests: Iterable[BaseModel]) -> list[BankDetailsRequest]:
 
 
 class BankRegistrantProcessing(RegistrantProcessing, extends=RegistrantProcessing):
-    def __init__(self, session) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__(session)
         self.banks = service.BankDirectory(session)
 
-    def create_individual(self, request):
+    def create_individual(self, request: IndividualInfoRequest) -> Registrant:
         self.banks.resolve(_bank_items([request]))
         return super().create_individual(request)
 
-    def update_individuals(self, requests, id_type):
+    def update_individuals(
+        self, requests: Sequence[UpdateIndividualInfoRequest], id_type: str | None
+    ) -> list[Registrant]:
         self.banks.resolve(_bank_items(requests))
         return super().update_individuals(requests, id_type)
 
-    def create_group(self, request):
+    def create_group(self, request: GroupInfoRequest) -> Registrant:
         self.banks.resolve(_bank_items([request, *request.members]))
         return super().create_group(request)
 
@@ -47,7 +55,9 @@ class BankRegistrantProcessing(RegistrantProcessing, extends=RegistrantProcessin
             return
         if not created:
             service.require_registrant(self.session, registrant_id=registrant.id, lock=True)
-        service.link_accounts(self.session, registrant_id=registrant.id, items=items, banks=self.banks)
+        service.link_accounts(
+            self.session, registrant_id=registrant.id, items=items, banks=self.banks, new_registrant=created
+        )
 
     def fill_answers(self, pairs: Sequence[tuple[Registrant, BaseModel]]) -> None:
         super().fill_answers(pairs)

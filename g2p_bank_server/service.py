@@ -111,12 +111,14 @@ def link_accounts(
     items: Sequence[BankDetailsRequest],
     banks: BankDirectory,
     replace: bool = False,
+    new_registrant: bool = False,
 ) -> list[LinkedAccount]:
     """Merge ``items`` into the registrant's accounts (``replace``: and archive unlisted ones).
 
-    The caller holds the registrant's lock (or has just created the registrant).
+    The caller holds the registrant's lock, or has just created the registrant
+    (``new_registrant``: it has no accounts yet, so there is nothing to read).
     """
-    existing = repository.accounts_of(session, registrant_id)
+    existing = () if new_registrant else repository.accounts_of(session, registrant_id)
     plan = plan_accounts(
         [ExistingAccount(a.id, a.normalized_number, a.active, a.sequence) for a in existing],
         items,
@@ -161,7 +163,8 @@ def link_accounts(
 
 
 def _log_change(what: str, registrant_id: int, normalized_number: str) -> None:
-    _logger.info(
+    # DEBUG: the change is only planned here; the request may still fail and roll it back.
+    _logger.debug(
         "bank account %s %s for registrant %s", mask_account_number(normalized_number), what, registrant_id
     )
 
