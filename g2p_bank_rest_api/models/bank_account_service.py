@@ -76,8 +76,9 @@ class BankAccountService(models.AbstractModel):
         missing = sorted(key for key in first_item_of if key not in found)
         created = Bank
         if missing:
+            missing_items = {key: first_item_of[key] for key in missing}
             bank_lookup.lock_bank_keys(self.env.cr, missing)
-            bank_lookup.refuse_banks_created_meanwhile(self.env, {key: first_item_of[key] for key in missing})
+            bank_lookup.retry_if_banks_created_meanwhile(self.env, missing_items)
             created = Bank.create([self._new_bank_values(first_item_of[key]) for key in missing])
             _logger.info("Created %d bank(s) named in registry requests: ids %s", len(created), created.ids)
         banks = {key: Bank.browse(bank_id) for key, bank_id in found.items()}

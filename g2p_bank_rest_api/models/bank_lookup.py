@@ -8,10 +8,17 @@ reject), exactly-once creation therefore takes three steps:
 1. a transaction-scoped advisory lock per bank key, so that creators of one bank queue up;
 2. once the lock is held, a look through a *new* cursor, whose snapshot is younger than the
    lock, for a bank that another transaction committed meanwhile;
-3. if there is one, a serialization failure: Odoo's request retry loop rolls back and runs the
-   request again in a new transaction, which then finds that bank in its first query.
+3. if there is one, a serialization failure when the transaction is about to commit: Odoo's
+   request retry loop rolls back and runs the request again in a new transaction, which then
+   finds that bank in its first query.
+
+The failure is raised by a pre-commit hook rather than on the spot because the registry's
+update route turns every exception inside it into a 400 answer; the hook runs after the
+route has returned, where Odoo's retry loop sees the failure. Until then the request goes on
+with a bank of its own, which the rollback removes.
 """
 
+import functools
 import hashlib
 
 from ..rules import bank_name_key, clean_bank_name
@@ -21,7 +28,7 @@ __all__ = [
     "clean_bank_name",
     "find_banks",
     "lock_bank_keys",
-    "refuse_banks_created_meanwhile",
+    "retry_if_banks_created_meanwhile",
 ]
 
 _LOCK_NAMESPACE = "g2p_bank_rest_api.res_bank:"
@@ -35,10 +42,11 @@ _FIND_BANKS = r"""
   ORDER BY id
 """
 
-# Array order is the locking order: sorted keys, so that two requests needing the same banks
+# Array order is the locking order: sorted lock ids, so that two requests needing the same banks
 # never wait for each other crosswise.
 _LOCK_KEYS = "SELECT count(pg_advisory_xact_lock(key)) FROM unnest(%s::bigint[]) AS key"
 
+_RETRY_FLAG = "g2p_bank_rest_api.retry_request"
 _RETRY_REQUEST = """
     DO $$ BEGIN
         RAISE EXCEPTION USING
@@ -80,8 +88,8 @@ def lock_bank_keys(cr, keys):
     cr.execute(_LOCK_KEYS, [sorted(_lock_id(key) for key in keys)])
 
 
-def refuse_banks_created_meanwhile(env, items_by_key):
-    """Ask Odoo to retry the request if a bank of ``items_by_key`` exists beyond our snapshot.
+def retry_if_banks_created_meanwhile(env, items_by_key):
+    """Make Odoo retry the request if a bank of ``items_by_key`` exists beyond our snapshot.
 
     Call it while holding the keys' locks: the new cursor's snapshot then includes every bank
     committed by an earlier holder of the same lock.
@@ -92,5 +100,10 @@ def refuse_banks_created_meanwhile(env, items_by_key):
         return
     with env.registry.cursor() as fresh_cr:
         committed_meanwhile = find_banks(fresh_cr, items_by_key)
-    if committed_meanwhile:
-        env.cr.execute(_RETRY_REQUEST, log_exceptions=False)
+    if committed_meanwhile and not env.cr.precommit.data.get(_RETRY_FLAG):
+        env.cr.precommit.data[_RETRY_FLAG] = True
+        env.cr.precommit.add(functools.partial(_ask_for_retry, env.cr))
+
+
+def _ask_for_retry(cr):
+    cr.execute(_RETRY_REQUEST, log_exceptions=False)

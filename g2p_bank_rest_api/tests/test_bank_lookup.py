@@ -94,6 +94,8 @@ class TestBankLookup(TransactionCase):
             mute_logger("odoo.sql_db"),
         ):
             self.find_or_create(item(name))
+            # The failure waits for the commit, after the route has answered (see bank_lookup).
+            self.cr.flush()
         self.assertEqual(caught.exception.pgcode, "40001")
         self.assertFalse(self.Bank.search([("name", "=", name)]))
 
