@@ -10,8 +10,4 @@
         "g2p_bank",
     ],
     "external_dependencies": {"python": ["schwifty", "extendable-pydantic", "pydantic"]},
-    "data": [],
-    "application": False,
-    "installable": True,
-    "auto_install": False,
 }
