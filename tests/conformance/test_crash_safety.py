@@ -66,7 +66,7 @@ def _one_create(client: httpx.Client, ref: Reference, prefix: str, serial: str, 
     try:
         response = client.post(path, json=body)
     except httpx.TransportError:
-        time.sleep(0.05)  # the server is down or died mid-request: unacknowledged
+        time.sleep(0.1)  # the server is down or died mid-request: unacknowledged
         return
     with ledger.lock:
         if response.status_code == 200:
