@@ -16,6 +16,7 @@ from extendable import ExtendableMeta
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from ..db import utc_now
 from ..errors import RegistryError
 from ..reference.lookup import ReferenceLookup
 from . import answers, repository, service
@@ -56,6 +57,10 @@ class RegistrantProcessing(metaclass=ExtendableMeta):
         service.copy_fields(registrant=registrant, request=request, fields=service.INDIVIDUAL_FIELDS)
         service.set_gender(registrant=registrant, code=request.gender, reference=self.reference)
         service.add_phone_numbers(registrant=registrant, phone_numbers=request.phone_numbers)
+        if not created:
+            # Changes to IDs or phones alone do not update the registrant's row; they are still
+            # a change of the registrant, as in Odoo.
+            registrant.write_date = utc_now()
         # Added once its own fields are set, so that creating it is a single INSERT.
         if created:
             self.session.add(registrant)

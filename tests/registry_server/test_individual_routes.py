@@ -3,7 +3,7 @@ stored, upstream's business errors (400 with a detail), partial and idempotent u
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from tests.registry_server.factories import individual, unique_value
 
@@ -121,6 +121,8 @@ def test_update_individual_is_partial_and_idempotent(api):
         ("Passport", passport),
     }
     assert [p["phone_sanitized"] for p in updated["phone_number_ids"]] == ["+254712345678", "+254799000000"]
+    assert datetime.fromisoformat(updated["write_date"]) > datetime.fromisoformat(created["write_date"])
+    assert updated["create_date"] == created["create_date"]
 
     again = api.put("/update_individual", params={"id_type": "National ID"}, json=update).json()
     assert again[0]["reg_ids"] == updated["reg_ids"]
