@@ -101,6 +101,14 @@ class TestRegistryRoutes(BankApiCase):
         self.assertEqual(self.accounts_of(group).bank_id, self.accounts_of(kid).bank_id)
         self.assertEqual(self.accounts_of(group).bank_id.name, "group test BANK")
         self.assertFalse(self.accounts_of(self.env["res.partner"].search([("name", "=", "DOE, BABY")])))
+        with self.client(group_router) as client:
+            answers = [
+                client.get(f"/group/{group.id}").json(),
+                client.get("/group", params={"_id": group.id, "include_members_full": True}).json()[0],
+                client.get("/group", params={"_id": group.id}).json()[0],
+            ]
+        for answer in answers:
+            self.assertEqual([a["acc_number"] for a in answer["bank_ids"]], ["G-100"])
 
     def test_update_merges_by_normalized_number_and_is_idempotent(self):
         registrant = self.create_individual("ROE, RICH", "U-1", [bank_item("Merge Bank", VALID_IBAN_COMPACT)])
