@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ..errors import RegistryError
 from ..reference.lookup import ReferenceLookup
 from . import repository
-from .models import GroupMembership, PhoneNumber, Registrant, RegistrantId
+from .models import GroupMembership, IdType, PhoneNumber, Registrant, RegistrantId
 from .schemas import GroupMembershipKindInfo, PhoneNumberRequest, RegistrantIDRequest
 
 # Fields copied as they are when the request carries a value; on update an absent or null field
@@ -61,6 +61,13 @@ def set_ids(
             raise RegistryError(
                 f"ID - {stored.id_type.name} {stored.value} is already assigned to another registrant."
             )
+    apply_ids(registrant=registrant, resolved=resolved)
+
+
+def apply_ids(*, registrant: Registrant, resolved: Sequence[tuple[IdType, RegistrantIDRequest]]) -> None:
+    """Write checked IDs onto the registrant (no query): an ID of a type it holds is updated.
+
+    Bulk imports check a whole batch's IDs in one query, then apply each item's with this."""
     held = {reg_id.id_type_id: reg_id for reg_id in registrant.reg_ids}
     for id_type, item in resolved:
         reg_id = held.get(id_type.id)
