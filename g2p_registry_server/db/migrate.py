@@ -1,5 +1,9 @@
-"""Running Alembic from the server: the registry's revisions plus every enabled extension's, up
-to all heads, under a lock so that processes starting together migrate once.
+"""Running Alembic from the server: the registry's branch and every enabled extension's branch
+up to their heads, under a lock so that processes starting together migrate once.
+
+Alembic is shown the revisions of every installed extension, enabled or not: a database that an
+extension once migrated records that extension's revision, and must still start when the
+extension is later disabled. Each extension's branch label is its name.
 
 PostgreSQL serializes migrators on a transaction-level advisory lock; SQLite on BEGIN IMMEDIATE,
 which takes the database's write lock for the whole migration.
@@ -25,6 +29,9 @@ def registry_versions_path() -> str:
     return str(files("g2p_registry_server") / "migrations" / "versions")
 
 
+REGISTRY_BRANCH = "registry"
+
+
 def alembic_config(extensions: Sequence[LoadedExtension], connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(files("g2p_registry_server") / "migrations"))
@@ -44,13 +51,21 @@ def _lock(connection: Connection) -> None:
 
 
 def upgrade_heads(settings: Settings) -> None:
-    extensions = load_extensions(settings.enabled_extensions)
+    installed = load_extensions(None)
+    enabled = {loaded.extension.name for loaded in load_extensions(settings.enabled_extensions)}
+    branches = [REGISTRY_BRANCH] + [
+        loaded.extension.name
+        for loaded in installed
+        if loaded.extension.name in enabled and loaded.extension.migrations
+    ]
     engine = make_engine(settings.database_url)
     try:
         with engine.connect() as connection:
             connection.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
             _lock(connection)
-            command.upgrade(alembic_config(extensions, connection), "heads")
+            config = alembic_config(installed, connection)
+            for branch in branches:
+                command.upgrade(config, f"{branch}@head")
             connection.commit()
     finally:
         engine.dispose()

@@ -57,3 +57,20 @@ def test_extension_enabled_later_migrates_and_serves_existing_registrants(regist
         assert ok(client.get(f"/individual/{created['id']}"))["bank_ids"] == []
         added = ok(client.post(accounts_path(created["id"]), json=item()), 201)
         assert ok(client.get(f"/individual/{created['id']}"))["bank_ids"] == [added | {"primary": True}]
+
+
+def test_extension_disabled_later_leaves_its_data_and_the_registry_running(registry_only: LiveServer) -> None:
+    """A database the bank extension migrated still starts without it, and keeps its accounts."""
+    with registry_only.client() as client:
+        created = create_individual(client, individual(bank_ids=[item()]))
+        assert len(created["bank_ids"]) == 1
+
+    registry_only.extra_env["G2P_EXTENSIONS"] = ""
+    registry_only.restart()
+    with registry_only.client() as client:
+        assert "bank_ids" not in ok(client.get(f"/individual/{created['id']}"))
+
+    del registry_only.extra_env["G2P_EXTENSIONS"]
+    registry_only.restart()
+    with registry_only.client() as client:
+        assert ok(client.get(f"/individual/{created['id']}"))["bank_ids"] == created["bank_ids"]
