@@ -36,10 +36,21 @@ def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": CONFLICT_MESSAGE}, status_code=409)
 
 
+def _readable_error(error: dict) -> dict:
+    # The offending input is left out: it may be personal or financial data (account numbers).
+    readable = {key: value for key, value in error.items() if key != "input"}
+    if "ctx" in readable:
+        # A validator's exception travels in ctx and would serialize as {}: say it in words.
+        readable["ctx"] = {
+            key: str(value) if isinstance(value, Exception) else value
+            for key, value in readable["ctx"].items()
+        }
+    return readable
+
+
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    # The offending input is left out: it may be personal or financial data (account numbers).
-    errors = [{key: value for key, value in error.items() if key != "input"} for error in exc.errors()]
+    errors = [_readable_error(error) for error in exc.errors()]
     return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
 

@@ -61,10 +61,12 @@ def database_url(database_factory: Callable[[], str]) -> str:
 def server_factory(
     database_factory: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[..., LiveServer]]:
-    """Starts servers on fresh databases: ``server_factory(workers=2, env={...})``; stops them after the module."""
+    """Starts servers on new databases (`server_factory(workers=2, env={...})`); stopped after the module."""
     servers: list[LiveServer] = []
 
-    def start(*, workers: int = 1, env: dict[str, str] | None = None, database_url: str | None = None) -> LiveServer:
+    def start(
+        *, workers: int = 1, env: dict[str, str] | None = None, database_url: str | None = None
+    ) -> LiveServer:
         log_path = tmp_path_factory.mktemp("server") / "server.log"
         server = LiveServer(database_url or database_factory(), log_path=log_path, workers=workers, env=env)
         servers.append(server)

@@ -42,4 +42,6 @@ class PostgresServer:
     def drop_database(self, url: str) -> None:
         name = make_url(url).database
         with self._connect() as connection:
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )

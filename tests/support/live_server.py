@@ -7,6 +7,7 @@ account numbers never appear in full). ``kill()`` sends SIGKILL, as a crash woul
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -118,15 +119,15 @@ class LiveServer:
                 pass
             time.sleep(0.1)
         self.kill()
-        raise ServerDidNotStart(f"server not healthy in {STARTUP_TIMEOUT_SECONDS}s; log:\n{self.log_text()[-4000:]}")
+        raise ServerDidNotStart(
+            f"server not healthy in {STARTUP_TIMEOUT_SECONDS}s; log:\n{self.log_text()[-4000:]}"
+        )
 
     def _signal_group(self, signum: int) -> None:
         if self._process is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):  # already gone
             os.killpg(self._process.pid, signum)
-        except ProcessLookupError:
-            pass
 
     def stop(self) -> None:
         """Graceful stop (SIGTERM to the server and its workers)."""
