@@ -13,7 +13,13 @@ from .account_number import (
     normalize_account_number,
 )
 from .bank import bank_name_key, clean_bank_name, normalize_bic
-from .items import BankAccountItems, BankDetailsRequest, BankDetailsResponse
+from .items import (
+    BankAccountItems,
+    BankDetailsRequest,
+    BankDetailsResponse,
+    mask_account_numbers_in,
+    masking_account_numbers,
+)
 from .merge import DEFAULT_SEQUENCE, AccountChange, AccountPlan, ExistingAccount, plan_accounts
 
 __all__ = [
@@ -29,6 +35,8 @@ __all__ = [
     "check_account_number",
     "clean_bank_name",
     "mask_account_number",
+    "mask_account_numbers_in",
+    "masking_account_numbers",
     "normalize_account_number",
     "normalize_bic",
     "plan_accounts",

@@ -20,10 +20,16 @@ from pydantic import (
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
+    model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from .account_number import InvalidAccountNumber, check_account_number, mask_account_number, normalize_account_number
+from .account_number import (
+    InvalidAccountNumber,
+    check_account_number,
+    mask_account_number,
+    normalize_account_number,
+)
 from .bank import normalize_bic
 
 MAX_ITEMS = 100
@@ -63,6 +69,49 @@ def _masked_input(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
                     type=PydanticCustomError(detail["type"], detail["msg"]),
                     loc=detail["loc"],
                     input=masked,
+                )
+                for detail in error.errors(include_url=False)
+            ],
+        ) from None
+
+
+def mask_account_numbers_in(value: Any) -> Any:
+    """A copy of a request fragment with every ``acc_number`` masked, for error reports.
+
+    Errors about a whole item, a whole list or a whole registrant (a missing field, a wrong
+    type, too many items) carry that input, account numbers included.
+    """
+    if isinstance(value, dict):
+        return {
+            key: mask_account_number(item)
+            if key == "acc_number" and isinstance(item, str)
+            else mask_account_numbers_in(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [mask_account_numbers_in(item) for item in value]
+    return value
+
+
+def _masked_error_input(value: Any, loc: tuple) -> Any:
+    # A bare string where an item or a list of items belongs may well be an account number.
+    if isinstance(value, str) and not loc:
+        return mask_account_number(value)
+    return mask_account_numbers_in(value)
+
+
+def masking_account_numbers(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A wrap validator: the wrapped validation's errors carry no account number in full."""
+    try:
+        return handler(value)
+    except ValidationError as error:
+        raise ValidationError.from_exception_data(
+            error.title,
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError(detail["type"], detail["msg"]),
+                    loc=detail["loc"],
+                    input=_masked_error_input(detail["input"], detail["loc"]),
                 )
                 for detail in error.errors(include_url=False)
             ],
@@ -126,6 +175,11 @@ class BankDetailsRequest(BaseModel):
         description="true makes this the registrant's primary account: the one payments go to.",
     )
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _mask_item_errors(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        return masking_account_numbers(value, handler)
+
     @property
     def normalized_number(self) -> str:
         return normalize_account_number(self.acc_number)
@@ -173,7 +227,12 @@ def _check_items(items: list[BankDetailsRequest]) -> list[BankDetailsRequest]:
     return items
 
 
-BankAccountItems = Annotated[list[BankDetailsRequest], MaxLen(MAX_ITEMS), AfterValidator(_check_items)]
+BankAccountItems = Annotated[
+    list[BankDetailsRequest],
+    MaxLen(MAX_ITEMS),
+    AfterValidator(_check_items),
+    WrapValidator(masking_account_numbers),
+]
 """The type of every ``bank_ids`` field in requests."""
 
 

@@ -5,7 +5,7 @@ registrant's active accounts, primary first. Both fields have defaults: clients 
 not know about bank accounts keep working.
 """
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from odoo import models
 
@@ -14,7 +14,7 @@ from odoo.addons.g2p_registry_rest_api.schemas.registrant import (
     RegistrantInfoResponse,
 )
 
-from ..rules import BankAccountItems, BankDetailsResponse
+from ..rules import BankAccountItems, BankDetailsResponse, masking_account_numbers
 
 
 class BankRegistrantInfoRequest(RegistrantInfoRequest, extends=RegistrantInfoRequest):
@@ -23,6 +23,12 @@ class BankRegistrantInfoRequest(RegistrantInfoRequest, extends=RegistrantInfoReq
         description="Bank accounts of the registrant. On update, absent or null leaves them as they "
         "are; a list is merged: a known account number updates that account, a new one adds one.",
     )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _mask_account_numbers_in_errors(cls, value, handler):
+        # An error about the whole registrant (a missing field) carries the whole body.
+        return masking_account_numbers(value, handler)
 
 
 def bank_account_answers(value):

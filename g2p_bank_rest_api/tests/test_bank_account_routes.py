@@ -70,6 +70,20 @@ class TestBankAccountRoutes(BankApiCase):
         self.assert_no_full_number(response, BAD_CHECKSUM_IBAN)
         self.assertFalse(self.accounts_of(self.registrant))
 
+    def test_errors_about_whole_items_mask_account_numbers(self):
+        responses = [
+            self.add({"acc_number": VALID_IBAN}),
+            self.request(
+                "PUT",
+                self.url(self.registrant.id),
+                json=[bank_item("B", f"{n}-{VALID_IBAN}") for n in range(101)],
+            ),
+            self.request("PUT", self.url(self.registrant.id), json=VALID_IBAN),
+        ]
+        for response in responses:
+            self.assertEqual(response.status_code, status.HTTP_422_UNPROCESSABLE_ENTITY, response.text)
+            self.assert_no_full_number(response, VALID_IBAN)
+
     def test_put_makes_the_list_exactly_this_and_archives_the_rest(self):
         kept = self.add(bank_item("Put Bank", "K-1")).json()
         dropped = self.add(bank_item("Put Bank", "D-1")).json()

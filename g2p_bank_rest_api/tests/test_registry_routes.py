@@ -197,6 +197,26 @@ class TestRegistryRoutes(BankApiCase):
         self.assertFalse(self.env["res.partner"].search([("name", "=", "BAD, ITEM")]))
         self.assertFalse(self.banks_named("Fine Bank"))
 
+    def test_errors_about_whole_items_or_bodies_mask_account_numbers(self):
+        whole_item = individual_body("MASK, ITEM", bank_ids=[{"acc_number": VALID_IBAN}, VALID_IBAN_COMPACT])
+        whole_body = individual_body("MASK, BODY", bank_ids=[bank_item("Mask Bank", VALID_IBAN)])
+        del whole_body["given_name"]
+        group_body = {
+            "name": "MASK GROUP",
+            "ids": [],
+            "members": [{"name": "MASK, MEMBER", "bank_ids": [bank_item("Mask Bank", VALID_IBAN)]}],
+        }
+        for label, router, path, body in (
+            ("item", individual_router, "/individual", whole_item),
+            ("body", individual_router, "/individual", whole_body),
+            ("group", group_router, "/group", group_body),
+        ):
+            with self.subTest(label), self.client(router) as client:
+                response = client.post(path, json=body)
+                self.assertEqual(response.status_code, status.HTTP_422_UNPROCESSABLE_ENTITY, response.text)
+                self.assert_no_full_number(response, VALID_IBAN)
+                self.assertIn("\u2026", response.text)  # the masked number is there
+
     def test_update_validates_items_too(self):
         self.create_individual("ROE, STRICT", "U-5")
         response = self.update(update_body("U-5", bank_ids=[bank_item("Strict Bank", BAD_CHECKSUM_IBAN)]))
