@@ -9,7 +9,7 @@ from pathlib import Path
 
 from g2p_registry_server.extensions import Extension
 
-from . import models, processing, schemas
+from . import bulk, csv_columns, models, processing, schemas
 from .routers import router
 
 extension = Extension(
@@ -18,4 +18,4 @@ extension = Extension(
     migrations=str(Path(__file__).parent / "migrations"),
 )
 
-__all__ = ["extension", "models", "processing", "schemas"]
+__all__ = ["bulk", "csv_columns", "extension", "models", "processing", "schemas"]

@@ -2,7 +2,7 @@
 
 from collections.abc import Collection, Iterable, Sequence
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -80,3 +80,24 @@ def active_accounts_of(
 
 def add_account(session: Session, account: BankAccount) -> None:
     session.add(account)
+
+
+def accounts_by_registrant(session: Session, registrant_ids: Iterable[int]) -> dict[int, list[BankAccount]]:
+    """All accounts (archived included) of several registrants, in one query."""
+    ids = sorted(set(registrant_ids))
+    accounts: dict[int, list[BankAccount]] = {registrant_id: [] for registrant_id in ids}
+    if ids:
+        query = (
+            select(BankAccount)
+            .where(BankAccount.registrant_id.in_(ids))
+            .order_by(BankAccount.registrant_id, BankAccount.sequence, BankAccount.id)
+        )
+        for account in session.scalars(query):
+            accounts[account.registrant_id].append(account)
+    return accounts
+
+
+def insert_accounts(session: Session, rows: Sequence[dict]) -> None:
+    """New accounts of a bulk import, in executemany statements (no ORM objects)."""
+    if rows:
+        session.execute(insert(BankAccount.__table__), list(rows))

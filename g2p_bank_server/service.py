@@ -15,6 +15,7 @@ BIC-less bank meant, so an unknown BIC makes a bank of its own, even if its name
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -119,12 +120,46 @@ def link_accounts(
     (``new_registrant``: it has no accounts yet, so there is nothing to read).
     """
     existing = () if new_registrant else repository.accounts_of(session, registrant_id)
+    banks.resolve(items)
+    linked = merge_accounts(
+        session, registrant_id=registrant_id, existing=existing, items=items, banks=banks, replace=replace
+    )
+    session.flush()
+    return linked
+
+
+def new_account_values(
+    *, registrant_id: int, item: BankDetailsRequest, bank_id: int, sequence: int | None
+) -> dict[str, Any]:
+    """The columns of a new account for ``item`` (as an ORM object or a row of a bulk insert)."""
+    return {
+        "registrant_id": registrant_id,
+        "bank_id": bank_id,
+        "acc_number": item.acc_number,
+        "normalized_number": item.normalized_number,
+        "acc_holder_name": item.acc_holder_name,
+        "sequence": DEFAULT_SEQUENCE if sequence is None else sequence,
+        "active": True,
+    }
+
+
+def merge_accounts(
+    session: Session,
+    *,
+    registrant_id: int,
+    existing: Sequence[BankAccount],
+    items: Sequence[BankDetailsRequest],
+    banks: BankDirectory,
+    replace: bool = False,
+) -> list[LinkedAccount]:
+    """The merge of ``link_accounts`` on accounts the caller loaded (``existing``: all of the
+    registrant's, archived included), with the items' banks resolved already. It neither
+    queries nor flushes, so that a bulk import merges a whole batch and flushes once."""
     plan = plan_accounts(
         [ExistingAccount(a.id, a.normalized_number, a.active, a.sequence) for a in existing],
         items,
         replace=replace,
     )
-    banks.resolve(items)
     by_id = {account.id: account for account in existing}
     linked = []
     for change in plan.changes:
@@ -132,13 +167,9 @@ def link_accounts(
         bank = banks.bank_for(item)
         if change.account_id is None:
             account = BankAccount(
-                registrant_id=registrant_id,
-                bank_id=bank.id,
-                acc_number=item.acc_number,
-                normalized_number=item.normalized_number,
-                acc_holder_name=item.acc_holder_name,
-                sequence=DEFAULT_SEQUENCE if change.sequence is None else change.sequence,
-                active=True,
+                **new_account_values(
+                    registrant_id=registrant_id, item=item, bank_id=bank.id, sequence=change.sequence
+                )
             )
             repository.add_account(session, account)
             linked.append(LinkedAccount(account, created=True))
@@ -158,7 +189,6 @@ def link_accounts(
     for account_id in plan.archive_ids:
         by_id[account_id].active = False
         _log_change("archived", registrant_id, by_id[account_id].normalized_number)
-    session.flush()
     return linked
 
 

@@ -123,7 +123,21 @@ def _parser() -> argparse.ArgumentParser:
     openapi = commands.add_parser("openapi", help="print the OpenAPI document of the registry API")
     openapi.add_argument("--indent", type=int, default=2)
     openapi.set_defaults(handler=_openapi)
+    for add_commands in _extension_commands():
+        add_commands(commands)
     return parser
+
+
+def _extension_commands() -> list:
+    """The subcommands of the enabled extensions (`import`, `export`, ...)."""
+    from .extensions import load_extensions
+
+    try:
+        extensions = load_extensions(Settings().enabled_extensions)
+    except ValueError:
+        # Bad settings: the command that runs reports them.
+        return []
+    return [add for loaded in extensions for add in loaded.extension.commands]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,9 +6,10 @@ entry point loads its `Extension` object. Only the enabled extensions' modules t
 extendable registry, so an installed but disabled extension changes nothing.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
 from extendable import context
 from extendable.registry import ExtendableClassesRegistry
@@ -22,6 +23,9 @@ class Extension:
     name: str
     routers: Sequence[APIRouter] = ()
     migrations: str | None = None  # path of the extension's Alembic versions folder
+    # Each adds subcommands to the command line: called with argparse's subparsers; a subcommand
+    # sets `handler(settings, args) -> exit status` as its default, like the registry's own.
+    commands: Sequence[Callable[[Any], None]] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,54 @@
+"""Bank accounts in bulk imports: the items' ``bank_ids`` merged into each individual's
+accounts with the rules of single requests (``plan_accounts``, ``BankDirectory``), set-based.
+
+Per batch: the banks of every item are found or created at once; the accounts of the existing
+individuals are read in one query and merged as ``PUT /update_individual`` merges them (flushed
+once with the batch); the accounts of new individuals are inserted with one executemany.
+"""
+
+from collections.abc import Sequence
+
+from g2p_bank_server.rules import plan_accounts
+from g2p_registry_server.bulk.items import BulkItem
+from g2p_registry_server.bulk.processing import BulkIndividualProcessing
+
+from . import repository, service
+
+
+class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndividualProcessing):
+    def write_items(self, items: Sequence[BulkItem]) -> None:
+        super().write_items(items)
+        with_accounts = [item for item in items if getattr(item.request, "bank_ids", None)]
+        if not with_accounts:
+            return
+        banks = service.BankDirectory(self.session)
+        banks.resolve(account for item in with_accounts for account in item.request.bank_ids)
+        self._add_new_accounts([item for item in with_accounts if item.created], banks)
+        self._merge_accounts([item for item in with_accounts if not item.created], banks)
+
+    def _add_new_accounts(self, items: Sequence[BulkItem], banks: service.BankDirectory) -> None:
+        rows = []
+        for item in items:
+            for change in plan_accounts((), item.request.bank_ids).changes:
+                values = service.new_account_values(
+                    registrant_id=item.registrant_id,
+                    item=change.item,
+                    bank_id=banks.bank_for(change.item).id,
+                    sequence=change.sequence,
+                )
+                rows.append(values | {"create_date": self.now, "write_date": self.now})
+        repository.insert_accounts(self.session, rows)
+
+    def _merge_accounts(self, items: Sequence[BulkItem], banks: service.BankDirectory) -> None:
+        # The registrants are locked already (see registrants_for_update).
+        held = repository.accounts_by_registrant(self.session, [item.registrant_id for item in items])
+        for item in items:
+            linked = service.merge_accounts(
+                self.session,
+                registrant_id=item.registrant_id,
+                existing=held[item.registrant_id],
+                items=item.request.bank_ids,
+                banks=banks,
+            )
+            if any(link.created or self.session.is_modified(link.account) for link in linked):
+                item.changed = True

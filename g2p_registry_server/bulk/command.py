@@ -1,0 +1,94 @@
+"""`g2p-registry import FILE`: bulk onboarding from a JSON Lines or CSV file, through the same
+processing as `POST /bulk/individual`, one transaction per batch, with a progress bar, a
+summary, a rejects file and a checkpoint to resume from."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ..config import Settings
+from ..db import make_engine, make_sessionmaker
+from ..errors import RegistryError
+from ..extensions import activate, build_extendable_registry, load_extensions
+from .files import FORMATS, guess_format
+from .importer import Importer, ImportState
+from .processing import MAX_BULK_ITEMS
+
+DEFAULT_ID_TYPE = "National ID"
+MAX_BATCH_SIZE = 10 * MAX_BULK_ITEMS
+EXIT_SOME_REJECTED = 3
+
+
+def _batch_size(text: str) -> int:
+    size = int(text)
+    if not 1 <= size <= MAX_BATCH_SIZE:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_BATCH_SIZE}")
+    return size
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    path: Path = args.file
+    fmt = args.format or guess_format(path)
+    activate(build_extendable_registry(load_extensions(settings.enabled_extensions)))
+    engine = make_engine(settings.database_url)
+    importer = Importer(
+        path=path,
+        fmt=fmt,
+        id_type=args.id_type,
+        batch_size=args.batch_size,
+        checkpoint=args.checkpoint or path.with_name(path.name + ".checkpoint"),
+        rejects=args.rejects or path.with_name(path.name + ".rejected.jsonl"),
+        session_factory=make_sessionmaker(engine, write=True),
+    )
+    bar = tqdm(
+        total=path.stat().st_size, unit="B", unit_scale=True, desc="Importing", disable=None, file=sys.stderr
+    )
+
+    def progress(state: ImportState) -> None:
+        bar.update(state.offset - bar.n)
+        bar.set_postfix(state.counts, refresh=False)
+
+    try:
+        state = importer.run(restart=args.restart, on_batch=progress)
+    except RegistryError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    finally:
+        bar.close()
+        engine.dispose()
+    counts = state.counts
+    print(
+        f"Imported {path}: {counts['created']} created, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged, {counts['rejected']} rejected"
+        + (f" (reasons in {importer.rejects})" if counts["rejected"] else "")
+    )
+    return EXIT_SOME_REJECTED if counts["rejected"] else 0
+
+
+def add_import_command(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "import",
+        help="create or update individuals from a JSON Lines or CSV file (resumable)",
+        description=__doc__,
+    )
+    command.add_argument("file", type=Path, help="JSON Lines (one individual per line) or CSV file")
+    command.add_argument("--format", choices=FORMATS, help="default: from the file name (.csv, else jsonl)")
+    command.add_argument(
+        "--id-type",
+        default=DEFAULT_ID_TYPE,
+        help=f"ID type whose value matches an individual (default: {DEFAULT_ID_TYPE})",
+    )
+    command.add_argument(
+        "--batch-size",
+        type=_batch_size,
+        default=MAX_BULK_ITEMS,
+        help="records per transaction (default 1000)",
+    )
+    command.add_argument("--checkpoint", type=Path, help="progress file (default: FILE.checkpoint)")
+    command.add_argument(
+        "--rejects", type=Path, help="rejected records with reasons (default: FILE.rejected.jsonl)"
+    )
+    command.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+    command.set_defaults(handler=_import)

@@ -1,0 +1,161 @@
+"""Importing a file through the bulk processing, one transaction per batch, resumable.
+
+After each committed batch the importer appends the batch's rejected records to the rejects
+file and then records a checkpoint (byte offset, line, counts, size of the rejects file) with
+an atomic rename. A run that is killed loses at most the batch in flight, which its database
+transaction rolls back; the next run with the same checkpoint starts right after the last
+committed batch. If the kill falls between a commit and its checkpoint, that batch runs again,
+and since items are matched by their ID it finds them all unchanged: nothing is duplicated.
+"""
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from .files import Record, read_records
+from .processing import BulkIndividualProcessing
+from .results import BulkItemResult
+
+ATTEMPTS = 3
+_FINGERPRINT_BYTES = 1 << 20
+
+
+@dataclass
+class ImportState:
+    """What the checkpoint holds: where the next batch starts and what was done before it."""
+
+    fingerprint: str
+    offset: int = 0
+    line: int = 1
+    rejects_size: int = 0
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+    )
+
+
+class CheckpointMismatch(ValueError):
+    pass
+
+
+def fingerprint(path: Path, fmt: str, id_type: str) -> str:
+    """Identifies the input a checkpoint belongs to: size, first MiB, format and ID type."""
+    digest = hashlib.sha256(f"{fmt}\0{id_type}\0{path.stat().st_size}\0".encode())
+    with path.open("rb") as stream:
+        digest.update(stream.read(_FINGERPRINT_BYTES))
+    return digest.hexdigest()
+
+
+def load_state(checkpoint: Path, expected: str) -> ImportState:
+    if not checkpoint.exists():
+        return ImportState(fingerprint=expected)
+    state = ImportState(**json.loads(checkpoint.read_text(encoding="utf-8")))
+    if state.fingerprint != expected:
+        raise CheckpointMismatch(
+            f"The checkpoint {checkpoint} belongs to another file, format or ID type; "
+            "delete it (or pass --restart) to import from the start"
+        )
+    return state
+
+
+def save_state(checkpoint: Path, state: ImportState) -> None:
+    temporary = checkpoint.with_name(checkpoint.name + ".tmp")
+    with temporary.open("w", encoding="utf-8") as stream:
+        json.dump(asdict(state), stream)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(temporary, checkpoint)
+
+
+def batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def import_batch(
+    session_factory: Callable[[], Session], id_type: str, raw_items: Sequence[Any]
+) -> list[BulkItemResult]:
+    """One transaction; retried when it lost a race with a concurrent writer (a value inserted
+    meanwhile, a deadlock): the retry sees the other writer's rows and updates them instead."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with session_factory() as session, session.begin():
+                return BulkIndividualProcessing(session, id_type=id_type).import_items(raw_items)
+        except (IntegrityError, OperationalError):
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def reject_lines(batch: Sequence[Record], results: Sequence[BulkItemResult]) -> list[bytes]:
+    """The rejects file's lines for a batch: line of the record and the errors, not the record
+    itself (it may hold account numbers in full)."""
+    by_index = iter(results)
+    lines = []
+    for record in batch:
+        if record.error is not None:
+            errors = [{"loc": [], "msg": record.error, "type": "unreadable_record"}]
+        else:
+            result = next(by_index)
+            if result.status != "rejected":
+                continue
+            errors = [error.model_dump() for error in result.errors]
+        line = json.dumps({"line": record.line, "errors": errors}, ensure_ascii=False) + "\n"
+        lines.append(line.encode("utf-8"))
+    return lines
+
+
+@dataclass
+class Importer:
+    """Runs an import of ``path`` into the database reached by ``session_factory``."""
+
+    path: Path
+    fmt: str
+    id_type: str
+    batch_size: int
+    checkpoint: Path
+    rejects: Path
+    session_factory: Callable[[], Session]
+
+    def run(
+        self, *, restart: bool = False, on_batch: Callable[[ImportState], None] | None = None
+    ) -> ImportState:
+        expected = fingerprint(self.path, self.fmt, self.id_type)
+        if restart and self.checkpoint.exists():
+            self.checkpoint.unlink()
+        state = load_state(self.checkpoint, expected)
+        # Rejects written after the last checkpoint belong to a batch that runs again.
+        with self.rejects.open("ab") as rejects:
+            rejects.truncate(state.rejects_size)
+        with self.path.open("rb") as source, self.rejects.open("ab") as rejects:
+            records = read_records(source, self.fmt, start=state.offset, start_line=state.line)
+            for batch in batches(records, self.batch_size):
+                readable = [record.item for record in batch if record.error is None]
+                results = import_batch(self.session_factory, self.id_type, readable)
+                lines = reject_lines(batch, results)
+                rejects.writelines(lines)
+                rejects.flush()
+                os.fsync(rejects.fileno())
+                for result in results:
+                    state.counts[result.status] += 1
+                state.counts["rejected"] += len(batch) - len(readable)
+                state.offset, state.line = batch[-1].end, batch[-1].next_line
+                state.rejects_size = rejects.tell()
+                save_state(self.checkpoint, state)
+                if on_batch:
+                    on_batch(state)
+        # Done: a later run of the same file starts over, and finds everything unchanged.
+        self.checkpoint.unlink(missing_ok=True)
+        return state

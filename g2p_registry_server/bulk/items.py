@@ -1,0 +1,58 @@
+"""The items of one bulk batch: each validated on its own with the registry's request schema
+(extensions' fields and rules included), so that a bad item is rejected alone instead of
+making the whole batch a 422."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..registrants.models import Registrant
+from .results import BulkItemError, BulkItemResult
+
+
+@dataclass(eq=False)
+class BulkItem:
+    index: int
+    request: Any = None  # the validated IndividualInfoRequest (extended), None when invalid
+    errors: list[BulkItemError] = field(default_factory=list)
+    match_value: str | None = None  # the value of its ID of the batch's ID type
+    registrant_id: int | None = None
+    registrant: Registrant | None = None  # loaded (and locked) when the item updates one
+    created: bool = False
+    changed: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors
+
+    def reject(self, loc: Sequence[str | int], msg: str, kind: str) -> None:
+        self.errors.append(BulkItemError(loc=list(loc), msg=msg, type=kind))
+
+    def result(self) -> BulkItemResult:
+        if self.errors:
+            return BulkItemResult(index=self.index, status="rejected", errors=self.errors)
+        status = "created" if self.created else "updated" if self.changed else "unchanged"
+        return BulkItemResult(index=self.index, status=status, id=self.registrant_id)
+
+
+def validate_items(raw_items: Sequence[Any], request_class: type[BaseModel]) -> list[BulkItem]:
+    items = []
+    for index, raw in enumerate(raw_items):
+        item = BulkItem(index=index)
+        if not isinstance(raw, dict):
+            item.reject([], "Each item must be a JSON object (an individual)", "model_type")
+        else:
+            try:
+                item.request = request_class.model_validate(raw)
+            except ValidationError as error:
+                # Inputs are left out: they may be personal data or account numbers.
+                for detail in error.errors(include_url=False, include_input=False, include_context=False):
+                    item.reject(detail["loc"], detail["msg"], detail["type"])
+        items.append(item)
+    return items
+
+
+def accepted(items: Sequence[BulkItem]) -> list[BulkItem]:
+    return [item for item in items if item.accepted]

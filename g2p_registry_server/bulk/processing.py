@@ -1,0 +1,244 @@
+"""Bulk onboarding of individuals: many items per transaction, each item created, updated,
+left unchanged or rejected on its own, with the rules of the single-registrant routes.
+
+Items are matched by the value of their ID of the batch's ID type: a value nobody holds creates
+an individual, a value an individual holds updates that individual with the merge semantics of
+`PUT /update_individual` (absent or empty fields keep their value, IDs and phones are added or
+updated, never duplicated). So importing the same batch twice changes nothing the second time.
+
+The work is set-based: one query finds every ID the batch names, new individuals and their IDs
+and phones are inserted with a few executemany statements, existing ones are loaded (and
+locked) in one query and flushed once. Extensions take part through two hooks, as in
+`RegistrantProcessing`:
+
+- `check_items` may reject accepted items before anything is written;
+- `write_items` writes the extension's data for every accepted item once the registry's rows
+  exist (`item.registrant_id` is set), and sets `item.changed` when it changes an existing
+  individual.
+"""
+
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any
+
+from extendable import ExtendableMeta
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from ..db import utc_now
+from ..errors import RegistryError
+from ..reference.lookup import ReferenceLookup
+from ..registrants import service
+from ..registrants.models import PhoneNumber, Registrant, RegistrantId
+from ..registrants.schemas import IndividualInfoRequest
+from . import repository
+from .items import BulkItem, accepted, validate_items
+from .results import BulkItemResult
+
+MAX_BULK_ITEMS = 1000
+_ALREADY_ASSIGNED = "ID - {type} {value} is already assigned to another registrant."
+
+
+class BulkIndividualProcessing(metaclass=ExtendableMeta):
+    def __init__(self, session: Session, *, id_type: str) -> None:
+        self.session = session
+        self.reference = ReferenceLookup(session)
+        if not id_type:
+            raise RegistryError("id_type is required: items are matched by their ID of that type.")
+        self.id_type = self.reference.id_type(id_type)
+        self.now = utc_now()
+
+    # --- hooks for extensions ------------------------------------------------------------------
+
+    def check_items(self, items: Sequence[BulkItem]) -> None:
+        """Called with the accepted items before anything is written; may reject some."""
+
+    def write_items(self, items: Sequence[BulkItem]) -> None:
+        """Called with the accepted items once the registry's rows are written."""
+
+    # --- the use case ----------------------------------------------------------------------------
+
+    def import_items(self, raw_items: Sequence[Any]) -> list[BulkItemResult]:
+        # The final class: the registry's schema with every enabled extension's fields.
+        request_class: type[BaseModel] = IndividualInfoRequest._get_assembled_cls()  # type: ignore[attr-defined]
+        items = validate_items(raw_items, request_class)
+        self._check_references(accepted(items))
+        self._match(accepted(items))
+        self.check_items(accepted(items))
+        todo = accepted(items)
+        self._update([item for item in todo if item.registrant is not None])
+        self._create([item for item in todo if item.registrant is None])
+        self.write_items(todo)
+        for item in todo:
+            if item.changed and not item.created:
+                # IDs, phones or extension data alone are a change of the individual too.
+                item.registrant.write_date = self.now  # type: ignore[union-attr]
+        self.session.flush()
+        return [item.result() for item in items]
+
+    # --- checks ----------------------------------------------------------------------------------
+
+    def _check_references(self, items: Sequence[BulkItem]) -> None:
+        """Reference data each item names (ID types, gender) and its matching ID; each name is
+        looked up once per batch."""
+        for item in items:
+            request = item.request
+            if request.gender:
+                try:
+                    self.reference.gender_value(request.gender)
+                except RegistryError as error:
+                    item.reject(["gender"], error.message, "unknown_gender")
+            seen: set[int] = set()
+            for position, id_request in enumerate(request.ids):
+                id_type = self.reference.find_id_type(id_request.id_type)
+                if id_type is None:
+                    item.reject(
+                        ["ids", position, "id_type"],
+                        f"Invalid ID field. ID type - {id_request.id_type} is not present in the database.",
+                        "unknown_id_type",
+                    )
+                elif id_type.id in seen:
+                    item.reject(
+                        ["ids", position, "id_type"],
+                        "ID Type must be unique: a registrant holds at most one ID of each type.",
+                        "duplicate_id_type",
+                    )
+                else:
+                    seen.add(id_type.id)
+                    if id_type.id == self.id_type.id:
+                        item.match_value = id_request.value
+            if item.match_value is None:
+                item.reject(
+                    ["ids"],
+                    f"No ID of type {self.id_type.name}: items are matched by their ID of that type.",
+                    "missing_match_id",
+                )
+
+    def _pairs(self, item: BulkItem) -> list[tuple[int, int, str]]:
+        """(position, ID type id, value) of each ID of the item."""
+        return [
+            (position, self.reference.id_type(id_request.id_type).id, id_request.value)
+            for position, id_request in enumerate(item.request.ids)
+        ]
+
+    def _match(self, items: Sequence[BulkItem]) -> None:
+        """Find the individual each item updates (if any) and refuse IDs held by someone else,
+        including another item of this batch."""
+        holders = repository.id_holders(
+            self.session, [(type_id, value) for item in items for _, type_id, value in self._pairs(item)]
+        )
+        claimed: dict[tuple[int, str], int] = {}
+        for item in items:
+            pairs = self._pairs(item)
+            holder = holders.get((self.id_type.id, item.match_value))
+            if holder is not None and (holder.is_group or not holder.active):
+                position = next(p for p, type_id, _ in pairs if type_id == self.id_type.id)
+                item.reject(
+                    ["ids", position, "value"],
+                    _ALREADY_ASSIGNED.format(type=self.id_type.name, value=item.match_value),
+                    "id_assigned",
+                )
+                continue
+            registrant_id = holder.registrant_id if holder else None
+            for position, type_id, value in pairs:
+                other = holders.get((type_id, value))
+                if (type_id, value) in claimed:
+                    item.reject(
+                        ["ids", position, "value"],
+                        f"Same ID as item {claimed[(type_id, value)]} of this batch.",
+                        "duplicate_item",
+                    )
+                elif other is not None and other.registrant_id != registrant_id:
+                    item.reject(
+                        ["ids", position, "value"],
+                        _ALREADY_ASSIGNED.format(type=item.request.ids[position].id_type, value=value),
+                        "id_assigned",
+                    )
+            if item.accepted:
+                item.registrant_id = registrant_id
+                claimed.update({(type_id, value): item.index for _, type_id, value in pairs})
+        existing = repository.registrants_for_update(
+            self.session, [item.registrant_id for item in items if item.accepted and item.registrant_id]
+        )
+        for item in items:
+            if item.accepted and item.registrant_id:
+                item.registrant = existing[item.registrant_id]
+
+    # --- writes ----------------------------------------------------------------------------------
+
+    def _update(self, items: Sequence[BulkItem]) -> None:
+        """The merge of `PUT /update_individual`, on registrants loaded in one query."""
+        for item in items:
+            registrant, request = item.registrant, item.request
+            service.copy_fields(registrant=registrant, request=request, fields=service.INDIVIDUAL_FIELDS)
+            service.set_gender(registrant=registrant, code=request.gender, reference=self.reference)
+            service.add_phone_numbers(registrant=registrant, phone_numbers=request.phone_numbers)
+            service.apply_ids(
+                registrant=registrant,
+                resolved=[(self.reference.id_type(i.id_type), i) for i in request.ids],
+            )
+            # Before anything flushes: the net change of this item, children included.
+            item.changed = self.session.is_modified(registrant) or any(
+                self.session.is_modified(child)
+                for child in (*registrant.reg_ids, *registrant.phone_number_ids)
+            )
+
+    def _create(self, items: Sequence[BulkItem]) -> None:
+        if not items:
+            return
+        ids = repository.insert_returning_ids(
+            self.session, Registrant.__table__, [self._registrant_row(item.request) for item in items]
+        )
+        id_rows, phone_rows = [], []
+        for item, registrant_id in zip(items, ids, strict=True):
+            item.registrant_id, item.created, item.changed = registrant_id, True, True
+            id_rows += [self._id_row(registrant_id, id_request) for id_request in item.request.ids]
+            phone_rows += self._phone_rows(registrant_id, item.request.phone_numbers or ())
+        repository.insert_rows(self.session, RegistrantId.__table__, id_rows)
+        repository.insert_rows(self.session, PhoneNumber.__table__, phone_rows)
+
+    def _registrant_row(self, request: Any) -> dict[str, Any]:
+        fields = SimpleNamespace(**dict.fromkeys(service.INDIVIDUAL_FIELDS))
+        service.copy_fields(registrant=fields, request=request, fields=service.INDIVIDUAL_FIELDS)  # type: ignore[arg-type]
+        row: dict[str, Any] = vars(fields)
+        phones = request.phone_numbers or ()
+        row.update(
+            is_group=False,
+            is_partial_group=False,
+            kind_id=None,
+            gender=self.reference.gender_value(request.gender) if request.gender else None,
+            phone=phones[0].phone_no if phones else None,
+            active=True,
+            create_date=self.now,
+            write_date=self.now,
+        )
+        return row
+
+    def _id_row(self, registrant_id: int, id_request: Any) -> dict[str, Any]:
+        return {
+            "registrant_id": registrant_id,
+            "id_type_id": self.reference.id_type(id_request.id_type).id,
+            "value": id_request.value,
+            "expiry_date": id_request.expiry_date,
+            "status": id_request.status,
+            "description": id_request.description or None,
+        }
+
+    @staticmethod
+    def _phone_rows(registrant_id: int, phone_numbers: Sequence[Any]) -> list[dict[str, Any]]:
+        # As add_phone_numbers: one row per sanitized number, the last collection date wins.
+        rows: dict[str, dict[str, Any]] = {}
+        for phone in phone_numbers:
+            sanitized = service.sanitize_phone(phone.phone_no)
+            row = rows.setdefault(
+                sanitized,
+                {
+                    "registrant_id": registrant_id,
+                    "phone_no": phone.phone_no,
+                    "phone_sanitized": sanitized,
+                    "date_collected": None,
+                },
+            )
+            if phone.date_collected is not None:
+                row["date_collected"] = phone.date_collected
+        return list(rows.values())

@@ -1,0 +1,43 @@
+"""`POST /bulk/individual`: many individuals in one request, one result per item."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+
+from ..api.deps import SessionDep
+from ..registrants.fields import QueryText
+from .processing import MAX_BULK_ITEMS, BulkIndividualProcessing
+from .results import BulkItemResult
+
+bulk_router = APIRouter(tags=["bulk"])
+
+# The body is taken as a plain list so that one bad item is rejected alone (its result says why)
+# instead of making the whole request a 422; the document still shows what an item is.
+_ITEMS_SCHEMA = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": {"items": {"$ref": "#/components/schemas/IndividualInfoRequest"}}}
+        }
+    }
+}
+
+
+@bulk_router.post(
+    "/bulk/individual",
+    response_model=list[BulkItemResult],
+    openapi_extra=_ITEMS_SCHEMA,
+    responses={400: {"description": "Unknown ID type"}, 409: {"description": "Concurrent write; retry"}},
+)
+def import_individuals(
+    items: Annotated[list[Any], Body(max_length=MAX_BULK_ITEMS)],
+    session: SessionDep,
+    id_type: Annotated[
+        QueryText, Query(description="The ID type whose value matches an item to an existing individual")
+    ],
+):
+    """Create or update up to 1000 individuals (with their IDs, phones and extension data such
+    as bank accounts). Each item is an individual as `POST /individual` takes it and is matched
+    by the value of its ID of type `id_type`: a new value creates an individual, a known one
+    updates that individual as `PUT /update_individual` does. Each item is validated on its own:
+    a rejected item writes nothing and does not stop the others. One transaction per request."""
+    return BulkIndividualProcessing(session, id_type=id_type).import_items(items)
