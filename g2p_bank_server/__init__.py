@@ -10,12 +10,15 @@ from pathlib import Path
 from g2p_registry_server.extensions import Extension
 
 from . import bulk, csv_columns, models, processing, schemas
+from .payments.command import add_export_command
+from .payments.routers import router as payments_router
 from .routers import router
 
 extension = Extension(
     name="bank",
-    routers=(router,),
+    routers=(router, payments_router),
     migrations=str(Path(__file__).parent / "migrations"),
+    commands=(add_export_command,),
 )
 
 __all__ = ["bulk", "csv_columns", "extension", "models", "processing", "schemas"]

@@ -1,0 +1,58 @@
+"""`GET /payment_accounts`: the payment list, page by page (keyset on the registrant id)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
+
+from g2p_registry_server.api.deps import SessionDep
+
+from .query import payment_accounts
+from .schemas import CursorText, PageCursor, PaymentAccountItem, PaymentAccountsPage, as_utc
+
+MAX_PAGE_SIZE = 1000
+
+router = APIRouter(tags=["payment accounts"])
+
+
+@router.get("/payment_accounts", response_model=PaymentAccountsPage)
+def list_payment_accounts(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Registrants per page")] = 100,
+    cursor: Annotated[
+        CursorText | None, Query(description="next_cursor of the previous page; absent for the first")
+    ] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="Only registrants whose data or bank accounts changed at or after this moment"),
+    ] = None,
+):
+    """Every registrant (individual or group) that holds or held a bank account, in id order,
+    with its IDs and its primary account: the account payments go to (null when all its
+    accounts were archived). Each page is read in one transaction; paging never repeats or skips
+    a registrant that existed when paging started."""
+    position: PageCursor = cursor or PageCursor(after=0, updated_since=as_utc(updated_since))  # type: ignore[assignment]
+    if cursor is not None and updated_since is not None and as_utc(updated_since) != position.updated_since:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", "updated_since"),
+                    "msg": "updated_since differs from the one the cursor was made with",
+                    "type": "value_error",
+                }
+            ]
+        )
+    listed = list(
+        payment_accounts(
+            session.connection(),
+            after_id=position.after,
+            updated_since=position.updated_since,
+            limit=limit + 1,
+        )
+    )
+    page = listed[:limit]
+    next_cursor = None
+    if len(listed) > limit:
+        next_cursor = PageCursor(after=page[-1].registrant_id, updated_since=position.updated_since).encode()
+    return PaymentAccountsPage(items=[PaymentAccountItem.of(item) for item in page], next_cursor=next_cursor)
