@@ -22,19 +22,6 @@ from tests.support.live_server import LiveServer
 LOCAL_BACKENDS = ("sqlite", "postgresql")
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("conformance", "registry conformance suite")
-    group.addoption("--base-url", default=None, help="run against this deployment instead of a local server")
-    group.addoption("--user", default=None, help="HTTP Basic user of the deployment")
-    group.addoption("--password", default=None, help="HTTP Basic password of the deployment")
-    group.addoption("--id-type", default=Reference.id_type, help="an ID type the deployment holds")
-    group.addoption("--group-kind", default=Reference.group_kind, help="a group kind the deployment holds")
-    group.addoption(
-        "--membership-kind", default=Reference.membership_kind, help="a membership kind the deployment holds"
-    )
-    group.addoption("--gender", default=Reference.gender, help="a gender code the deployment holds")
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
