@@ -74,15 +74,23 @@ class BankAccountService(models.AbstractModel):
         Bank.flush_model(["name", "bic", "active"])
         found = bank_lookup.find_banks(self.env.cr, first_item_of)
         missing = sorted(key for key in first_item_of if key not in found)
-        created = Bank
+        banks = {key: Bank.browse(bank_id) for key, bank_id in found.items()}
         if missing:
             missing_items = {key: first_item_of[key] for key in missing}
             bank_lookup.lock_bank_keys(self.env.cr, missing)
             bank_lookup.retry_if_banks_created_meanwhile(self.env, missing_items)
-            created = Bank.create([self._new_bank_values(first_item_of[key]) for key in missing])
+            # A bank this request creates for a BIC also serves the items naming it without one.
+            by_name = {
+                bank_lookup.bank_key(None, item.bank_name): key
+                for key, item in missing_items.items()
+                if item.bic
+            }
+            same_as = {key: by_name[key] for key in missing if key in by_name}
+            to_create = [key for key in missing if key not in same_as]
+            created = Bank.create([self._new_bank_values(first_item_of[key]) for key in to_create])
             _logger.info("Created %d bank(s) named in registry requests: ids %s", len(created), created.ids)
-        banks = {key: Bank.browse(bank_id) for key, bank_id in found.items()}
-        banks.update(zip(missing, created, strict=True))
+            banks.update(zip(to_create, created, strict=True))
+            banks.update({key: banks[bic_key] for key, bic_key in same_as.items()})
         return banks
 
     @api.model

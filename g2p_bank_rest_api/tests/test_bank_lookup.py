@@ -58,6 +58,13 @@ class TestBankLookup(TransactionCase):
         self.assertNotIn(created, by_name + by_bic)
         self.assertEqual((created.name, created.bic), ("Bic Test Bank", "COBADEFF"))
 
+    def test_a_new_bank_with_a_bic_serves_items_naming_it_without_one(self):
+        with_bic, by_name = self.find_or_create(
+            item("Same Request Bank", bic="DEUTDEFF"), item(" same request  BANK ")
+        )
+        self.assertEqual(with_bic, by_name)
+        self.assertEqual((with_bic.name, with_bic.bic), ("Same Request Bank", "DEUTDEFF"))
+
     def test_existing_duplicates_are_tolerated(self):
         # Databases may already hold the same bank twice: the oldest one is used.
         first = self.Bank.create({"name": "Twice Bank"})
