@@ -1,5 +1,5 @@
-"""Command line of the standalone registry: `serve`, `migrate`, `seed`, `create-user`, `openapi`
-(`python -m g2p_registry_server` or the `g2p-registry` script)."""
+"""Command line of the standalone registry: `serve`, `migrate`, `seed`, `create-user`, `api-key`,
+`openapi` (`python -m g2p_registry_server` or the `g2p-registry` script)."""
 
 import argparse
 import getpass
@@ -119,6 +119,10 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     user.add_argument("--update", action="store_true", help="change the password of an existing user")
     user.set_defaults(handler=_create_user)
+
+    from .auth.commands import add_api_key_commands
+
+    add_api_key_commands(commands)
 
     openapi = commands.add_parser("openapi", help="print the OpenAPI document of the registry API")
     openapi.add_argument("--indent", type=int, default=2)

@@ -3,6 +3,11 @@
 The gate runs as ASGI middleware so that an unauthenticated request answers 401 before its body
 is read or parsed (FastAPI parses the body before it runs dependencies); the route dependency
 then finds the user the gate authenticated. Documentation and OpenAPI stay public.
+
+The Basic password is either the user's password or one of the user's API keys. A key costs one
+indexed query and is never cached (revocation is immediate). A password costs an argon2
+verification, remembered for a minute per worker (`VerifiedCredentials`); a remembered one
+costs one indexed query that checks the user is still active with the same password hash.
 """
 
 import base64
@@ -15,8 +20,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..auth.api_keys import looks_like_key, user_of_key
 from ..auth.passwords import VerifiedCredentials, verify_password
-from ..auth.service import authenticate
+from ..auth.service import authenticate, current_password_hash
 
 SCOPE_KEY = "g2p_user"
 PUBLIC_PATHS = ("/openapi.json", "/docs", "/redoc")
@@ -53,20 +59,33 @@ def basic_credentials(authorization: str | None) -> tuple[str, str]:
 def authenticate_credentials(state: State, username: str, password: str) -> AuthenticatedUser:
     """Blocking (argon2 and a database query): call it from a worker thread."""
     verified: VerifiedCredentials = state.verified_credentials
-    user_id = verified.get(username, password)
-    if user_id is None:
-        if not _PLAUSIBLE_USERNAME.fullmatch(username):
-            # Not a name the database could hold: spend the same time as for a wrong password.
-            verify_password(None, password)
+    factories = state.session_factories
+    if looks_like_key(password):
+        with factories.read() as session:
+            user_id = user_of_key(session, username=username, key=password)
+        if user_id is not None:
+            return AuthenticatedUser(id=user_id, username=username)
+        # Not a valid key: perhaps a password that looks like one; checked as a password below,
+        # which also makes guessing keys as slow as guessing passwords.
+    entry = verified.get(username, password)
+    if entry is not None:
+        with factories.read() as session:
+            current_hash = current_password_hash(session, user_id=entry.user_id)
+        if verified.still_valid(entry, current_hash):
+            return AuthenticatedUser(id=entry.user_id, username=username)
+        verified.forget(username, password)
+    if not _PLAUSIBLE_USERNAME.fullmatch(username):
+        # Not a name the database could hold: spend the same time as for a wrong password.
+        verify_password(None, password)
+        raise Unauthorized("Invalid credentials")
+    # A short read-only session of its own: the request's session (a write lock on SQLite)
+    # is not held during the slow password check.
+    with factories.read() as session:
+        user = authenticate(session, username=username, password=password)
+        if user is None:
             raise Unauthorized("Invalid credentials")
-        # A short read-only session of its own: the request's session (a write lock on SQLite)
-        # is not held during the slow password check.
-        with state.session_factories.read() as session:
-            user = authenticate(session, username=username, password=password)
-            user_id = user.id if user is not None else None
-        if user_id is None:
-            raise Unauthorized("Invalid credentials")
-        verified.put(username, password, user_id)
+        user_id, password_hash = user.id, user.password_hash
+    verified.put(username, password, user_id, password_hash)
     return AuthenticatedUser(id=user_id, username=username)
 
 

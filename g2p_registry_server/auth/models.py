@@ -1,8 +1,8 @@
-"""The users allowed to call the registry API."""
+"""The users allowed to call the registry API, and the API keys of integrations."""
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, utc_now
@@ -17,3 +17,23 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     create_date: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class ApiKey(Base):
+    """A key an integration sends as the password of HTTP Basic, in place of its user's password.
+
+    Only the SHA-256 digest of the key is stored: the key has 256 random bits, so a fast digest
+    is as good as a slow password hash against a stolen table, and checking it costs a lookup.
+    The prefix is the key's first characters, enough to tell keys apart in lists and logs.
+    """
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("api_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    create_date: Mapped[datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

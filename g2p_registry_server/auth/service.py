@@ -53,6 +53,11 @@ def ensure_first_admin(session: Session, *, password: str | None) -> str | None:
     return password if created and generated else None
 
 
+def current_password_hash(session: Session, *, user_id: int) -> str | None:
+    """The stored password hash of an active user; None when the user is gone or inactive."""
+    return session.scalar(select(User.password_hash).where(User.id == user_id, User.active.is_(True)))
+
+
 def authenticate(session: Session, *, username: str, password: str) -> User | None:
     user = session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
     if not verify_password(user.password_hash if user else None, password):
