@@ -36,7 +36,8 @@ class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndivid
                     bank_id=banks.bank_for(change.item).id,
                     sequence=change.sequence,
                 )
-                rows.append(values | {"create_date": self.now, "write_date": self.now})
+                values |= {"create_date": self.now, "write_date": self.now}
+                rows.append(tuple(values[column] for column in repository.ACCOUNT_COLUMNS))
         repository.insert_accounts(self.session, rows)
 
     def _merge_accounts(self, items: Sequence[BulkItem], banks: service.BankDirectory) -> None:

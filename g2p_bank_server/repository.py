@@ -2,15 +2,27 @@
 
 from collections.abc import Collection, Iterable, Sequence
 
-from sqlalchemy import Row, insert, or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from g2p_registry_server.bulk.repository import insert_many
 from g2p_registry_server.registrants.models import Registrant
 from g2p_registry_server.registrants.repository import is_record_id
 
 from .models import Bank, BankAccount
 
+ACCOUNT_COLUMNS = (
+    "registrant_id",
+    "bank_id",
+    "acc_number",
+    "normalized_number",
+    "acc_holder_name",
+    "sequence",
+    "active",
+    "create_date",
+    "write_date",
+)
 _DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
@@ -97,7 +109,15 @@ def accounts_by_registrant(session: Session, registrant_ids: Iterable[int]) -> d
     return accounts
 
 
-def insert_accounts(session: Session, rows: Sequence[dict]) -> None:
-    """New accounts of a bulk import, in executemany statements (no ORM objects)."""
-    if rows:
-        session.execute(insert(BankAccount.__table__), list(rows))
+def insert_accounts(session: Session, rows: Sequence[tuple]) -> None:
+    """New accounts of a bulk import (tuples in ``ACCOUNT_COLUMNS`` order), in one executemany."""
+    insert_many(session, BankAccount.__table__, ACCOUNT_COLUMNS, rows)
+
+
+def insert_accounts_returning(session: Session, rows: Sequence[dict]) -> Sequence[BankAccount]:
+    """Insert new accounts in one statement; the stored accounts, in no particular order."""
+    if not rows:
+        return ()
+    statement = _DIALECT_INSERTS[session.get_bind().dialect.name](BankAccount).returning(BankAccount)
+    # render_nulls: rows with and without a holder name stay in one statement.
+    return session.scalars(statement, list(rows), execution_options={"render_nulls": True}).all()

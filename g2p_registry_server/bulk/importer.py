@@ -14,16 +14,11 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 
 from .files import Record, read_records
-from .processing import BulkIndividualProcessing
 from .results import BulkItemResult
+from .runners import run_batches
 
-ATTEMPTS = 3
 _FINGERPRINT_BYTES = 1 << 20
 
 
@@ -84,21 +79,6 @@ def batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
         yield batch
 
 
-def import_batch(
-    session_factory: Callable[[], Session], id_type: str, raw_items: Sequence[Any]
-) -> list[BulkItemResult]:
-    """One transaction; retried when it lost a race with a concurrent writer (a value inserted
-    meanwhile, a deadlock): the retry sees the other writer's rows and updates them instead."""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            with session_factory() as session, session.begin():
-                return BulkIndividualProcessing(session, id_type=id_type).import_items(raw_items)
-        except (IntegrityError, OperationalError):
-            if attempt == ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
-
-
 def reject_lines(batch: Sequence[Record], results: Sequence[BulkItemResult]) -> list[bytes]:
     """The rejects file's lines for a batch: line of the record and the errors, not the record
     itself (it may hold account numbers in full)."""
@@ -119,7 +99,7 @@ def reject_lines(batch: Sequence[Record], results: Sequence[BulkItemResult]) -> 
 
 @dataclass
 class Importer:
-    """Runs an import of ``path`` into the database reached by ``session_factory``."""
+    """Runs an import of ``path`` into the database at ``database_url``."""
 
     path: Path
     fmt: str
@@ -127,7 +107,8 @@ class Importer:
     batch_size: int
     checkpoint: Path
     rejects: Path
-    session_factory: Callable[[], Session]
+    database_url: str
+    jobs: int = 1
 
     def run(
         self, *, restart: bool = False, on_batch: Callable[[ImportState], None] | None = None
@@ -141,16 +122,14 @@ class Importer:
             rejects.truncate(state.rejects_size)
         with self.path.open("rb") as source, self.rejects.open("ab") as rejects:
             records = read_records(source, self.fmt, start=state.offset, start_line=state.line)
-            for batch in batches(records, self.batch_size):
-                readable = [record.item for record in batch if record.error is None]
-                results = import_batch(self.session_factory, self.id_type, readable)
-                lines = reject_lines(batch, results)
-                rejects.writelines(lines)
+            todo = batches(records, self.batch_size)
+            for batch, results in run_batches(self.database_url, self.id_type, todo, self.jobs):
+                rejects.writelines(reject_lines(batch, results))
                 rejects.flush()
                 os.fsync(rejects.fileno())
                 for result in results:
                     state.counts[result.status] += 1
-                state.counts["rejected"] += len(batch) - len(readable)
+                state.counts["rejected"] += sum(record.error is not None for record in batch)
                 state.offset, state.line = batch[-1].end, batch[-1].next_line
                 state.rejects_size = rejects.tell()
                 save_state(self.checkpoint, state)

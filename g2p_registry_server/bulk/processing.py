@@ -36,6 +36,20 @@ from .items import BulkItem, accepted, validate_items
 from .results import BulkItemResult
 
 MAX_BULK_ITEMS = 1000
+# Column orders of the rows inserted for new individuals.
+REGISTRANT_COLUMNS = (
+    "id",
+    *service.INDIVIDUAL_FIELDS,
+    "is_group",
+    "is_partial_group",
+    "gender",
+    "phone",
+    "active",
+    "create_date",
+    "write_date",
+)
+ID_COLUMNS = ("registrant_id", "id_type_id", "value", "expiry_date", "status", "description")
+PHONE_COLUMNS = ("registrant_id", "phone_no", "phone_sanitized", "date_collected")
 _ALREADY_ASSIGNED = "ID - {type} {value} is already assigned to another registrant."
 
 
@@ -45,7 +59,7 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
         self.reference = ReferenceLookup(session)
         if not id_type:
             raise RegistryError("id_type is required: items are matched by their ID of that type.")
-        self.id_type = self.reference.id_type(id_type)
+        self.id_type_name = id_type
         self.now = utc_now()
 
     # --- hooks for extensions ------------------------------------------------------------------
@@ -61,7 +75,11 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
     def import_items(self, raw_items: Sequence[Any]) -> list[BulkItemResult]:
         # The final class: the registry's schema with every enabled extension's fields.
         request_class: type[BaseModel] = IndividualInfoRequest._get_assembled_cls()  # type: ignore[attr-defined]
+        # Validation needs no database: done before the transaction's first statement, so that
+        # on SQLite (BEGIN IMMEDIATE) the write lock is not held meanwhile and parallel import
+        # workers validate while another one writes.
         items = validate_items(raw_items, request_class)
+        self.id_type = self.reference.id_type(self.id_type_name)
         self._check_references(accepted(items))
         self._match(accepted(items))
         self.check_items(accepted(items))
@@ -186,59 +204,44 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
     def _create(self, items: Sequence[BulkItem]) -> None:
         if not items:
             return
-        ids = repository.insert_returning_ids(
-            self.session, Registrant.__table__, [self._registrant_row(item.request) for item in items]
-        )
-        id_rows, phone_rows = [], []
+        ids = repository.allocate_ids(self.session, Registrant.__table__, len(items))
+        registrant_rows, id_rows, phone_rows = [], [], []
         for item, registrant_id in zip(items, ids, strict=True):
             item.registrant_id, item.created, item.changed = registrant_id, True, True
+            registrant_rows.append(self._registrant_row(registrant_id, item.request))
             id_rows += [self._id_row(registrant_id, id_request) for id_request in item.request.ids]
             phone_rows += self._phone_rows(registrant_id, item.request.phone_numbers or ())
-        repository.insert_rows(self.session, RegistrantId.__table__, id_rows)
-        repository.insert_rows(self.session, PhoneNumber.__table__, phone_rows)
+        repository.insert_many(self.session, Registrant.__table__, REGISTRANT_COLUMNS, registrant_rows)
+        repository.insert_many(self.session, RegistrantId.__table__, ID_COLUMNS, id_rows)
+        repository.insert_many(self.session, PhoneNumber.__table__, PHONE_COLUMNS, phone_rows)
 
-    def _registrant_row(self, request: Any) -> dict[str, Any]:
+    def _registrant_row(self, registrant_id: int, request: Any) -> tuple:
+        # The same field rules as an update (copy_fields), on a blank individual.
         fields = SimpleNamespace(**dict.fromkeys(service.INDIVIDUAL_FIELDS))
         service.copy_fields(registrant=fields, request=request, fields=service.INDIVIDUAL_FIELDS)  # type: ignore[arg-type]
-        row: dict[str, Any] = vars(fields)
         phones = request.phone_numbers or ()
-        row.update(
-            is_group=False,
-            is_partial_group=False,
-            kind_id=None,
-            gender=self.reference.gender_value(request.gender) if request.gender else None,
-            phone=phones[0].phone_no if phones else None,
-            active=True,
-            create_date=self.now,
-            write_date=self.now,
-        )
-        return row
+        gender = self.reference.gender_value(request.gender) if request.gender else None
+        phone = phones[0].phone_no if phones else None
+        return (registrant_id, *vars(fields).values(), False, False, gender, phone, True, self.now, self.now)
 
-    def _id_row(self, registrant_id: int, id_request: Any) -> dict[str, Any]:
-        return {
-            "registrant_id": registrant_id,
-            "id_type_id": self.reference.id_type(id_request.id_type).id,
-            "value": id_request.value,
-            "expiry_date": id_request.expiry_date,
-            "status": id_request.status,
-            "description": id_request.description or None,
-        }
+    def _id_row(self, registrant_id: int, id_request: Any) -> tuple:
+        id_type_id = self.reference.id_type(id_request.id_type).id
+        return (
+            registrant_id,
+            id_type_id,
+            id_request.value,
+            id_request.expiry_date,
+            id_request.status,
+            id_request.description or None,
+        )
 
     @staticmethod
-    def _phone_rows(registrant_id: int, phone_numbers: Sequence[Any]) -> list[dict[str, Any]]:
+    def _phone_rows(registrant_id: int, phone_numbers: Sequence[Any]) -> list[tuple]:
         # As add_phone_numbers: one row per sanitized number, the last collection date wins.
-        rows: dict[str, dict[str, Any]] = {}
+        rows: dict[str, tuple] = {}
         for phone in phone_numbers:
             sanitized = service.sanitize_phone(phone.phone_no)
-            row = rows.setdefault(
-                sanitized,
-                {
-                    "registrant_id": registrant_id,
-                    "phone_no": phone.phone_no,
-                    "phone_sanitized": sanitized,
-                    "date_collected": None,
-                },
-            )
-            if phone.date_collected is not None:
-                row["date_collected"] = phone.date_collected
+            held = rows.get(sanitized)
+            collected = phone.date_collected if phone.date_collected is not None else (held and held[3])
+            rows[sanitized] = (registrant_id, held[1] if held else phone.phone_no, sanitized, collected)
         return list(rows.values())

@@ -1,0 +1,95 @@
+"""Running the batches of an import: in this process, or in worker processes.
+
+Each batch is one transaction through `BulkIndividualProcessing`. With several workers, each
+validates its batch (most of the work, and no database needed) while another writes, and the
+results come back in file order, so that checkpoints still mark a committed prefix of the file.
+On SQLite the writes themselves still take turns on the database's write lock.
+"""
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..db import make_engine, make_sessionmaker
+from .files import Record
+from .processing import BulkIndividualProcessing
+from .results import BulkItemResult
+
+ATTEMPTS = 3
+BatchResults = tuple[list[Record], list[BulkItemResult]]
+
+
+def readable(batch: Sequence[Record]) -> list[Any]:
+    return [record.item for record in batch if record.error is None]
+
+
+def import_batch(
+    session_factory: sessionmaker[Session], id_type: str, raw_items: Sequence[Any]
+) -> list[BulkItemResult]:
+    """One transaction; retried when it lost a race with a concurrent writer (a value inserted
+    meanwhile, a deadlock): the retry sees the other writer's rows and updates them instead."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with session_factory() as session, session.begin():
+                return BulkIndividualProcessing(session, id_type=id_type).import_items(raw_items)
+        except (IntegrityError, OperationalError):
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def run_here(database_url: str, id_type: str, batches: Iterable[list[Record]]) -> Iterator[BatchResults]:
+    engine = make_engine(database_url)
+    try:
+        factory = make_sessionmaker(engine, write=True)
+        for batch in batches:
+            yield batch, import_batch(factory, id_type, readable(batch))
+    finally:
+        engine.dispose()
+
+
+# State of a worker process, set once by its initializer.
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(database_url: str, id_type: str) -> None:
+    # A forked worker must not use the parent's connections: it opens its own.
+    _worker["factory"] = make_sessionmaker(make_engine(database_url), write=True)
+    _worker["id_type"] = id_type
+
+
+def _worker_batch(raw_items: list[Any]) -> list[BulkItemResult]:
+    return import_batch(_worker["factory"], _worker["id_type"], raw_items)
+
+
+def run_in_workers(
+    database_url: str, id_type: str, batches: Iterable[list[Record]], jobs: int
+) -> Iterator[BatchResults]:
+    # fork: the workers inherit the imported modules and the active extendable registry.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(database_url, id_type)
+    ) as pool:
+        # A bounded number of batches in flight keeps memory flat however long the file is.
+        pending: deque[tuple[list[Record], Future]] = deque()
+        for batch in batches:
+            pending.append((batch, pool.submit(_worker_batch, readable(batch))))
+            if len(pending) > jobs:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+
+
+def run_batches(
+    database_url: str, id_type: str, batches: Iterable[list[Record]], jobs: int
+) -> Iterator[BatchResults]:
+    if jobs <= 1:
+        return run_here(database_url, id_type, batches)
+    return run_in_workers(database_url, id_type, batches, jobs)
