@@ -121,9 +121,22 @@ def link_accounts(
     """
     existing = () if new_registrant else repository.accounts_of(session, registrant_id)
     banks.resolve(items)
+    new_rows: list[dict[str, Any]] = []
     linked = merge_accounts(
-        session, registrant_id=registrant_id, existing=existing, items=items, banks=banks, replace=replace
+        session,
+        registrant_id=registrant_id,
+        existing=existing,
+        items=items,
+        banks=banks,
+        replace=replace,
+        new_rows=new_rows,
     )
+    # One INSERT for all new accounts: ORM objects would be inserted one statement each on
+    # SQLite, so a request's statements would grow with its number of accounts.
+    linked += [
+        LinkedAccount(account, created=True)
+        for account in repository.insert_accounts_returning(session, new_rows)
+    ]
     session.flush()
     return linked
 
@@ -151,10 +164,14 @@ def merge_accounts(
     items: Sequence[BankDetailsRequest],
     banks: BankDirectory,
     replace: bool = False,
+    new_rows: list[dict[str, Any]] | None = None,
 ) -> list[LinkedAccount]:
     """The merge of ``link_accounts`` on accounts the caller loaded (``existing``: all of the
     registrant's, archived included), with the items' banks resolved already. It neither
-    queries nor flushes, so that a bulk import merges a whole batch and flushes once."""
+    queries nor flushes, so that a bulk import merges a whole batch and flushes once.
+
+    New accounts are added to the session, or, when ``new_rows`` is given, appended to it as
+    column values for the caller to insert (and left out of the answer)."""
     plan = plan_accounts(
         [ExistingAccount(a.id, a.normalized_number, a.active, a.sequence) for a in existing],
         items,
@@ -166,13 +183,15 @@ def merge_accounts(
         item = change.item
         bank = banks.bank_for(item)
         if change.account_id is None:
-            account = BankAccount(
-                **new_account_values(
-                    registrant_id=registrant_id, item=item, bank_id=bank.id, sequence=change.sequence
-                )
+            values = new_account_values(
+                registrant_id=registrant_id, item=item, bank_id=bank.id, sequence=change.sequence
             )
-            repository.add_account(session, account)
-            linked.append(LinkedAccount(account, created=True))
+            if new_rows is not None:
+                new_rows.append(values)
+            else:
+                account = BankAccount(**values)
+                repository.add_account(session, account)
+                linked.append(LinkedAccount(account, created=True))
             _log_change("added", registrant_id, item.normalized_number)
             continue
         account = by_id[change.account_id]

@@ -1,0 +1,133 @@
+"""The bank work of a request is constant: the statements the application sends to the database
+do not grow with the number of accounts a request carries (one bank lookup, one INSERT of all
+new accounts, answers filled with one query).
+
+Counted in process (the app on a real, migrated database, driven by Starlette's test client),
+with SQLAlchemy's cursor events: an executemany counts as one statement, as it is one round of
+work for the application. Counts are deterministic, unlike timings.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from g2p_registry_server.app import create_app
+from g2p_registry_server.config import Settings
+from g2p_registry_server.startup import prepare
+
+ACCOUNT_COUNTS = (0, 1, 5, 20)
+ADMIN_PASSWORD = secrets.token_urlsafe(18)
+BANKS = ("Alpha Bank", "Beta Bank", "Gamma Bank")
+REGISTRY = "/api/v1/registry"
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _connection, _cursor, statement, _parameters, _context, _executemany) -> None:
+        self.statements.append(statement)
+
+    @contextmanager
+    def counting(self) -> Iterator[list[str]]:
+        self.statements = []
+        yield self.statements
+
+
+@pytest.fixture(scope="module")
+def app_client(database_url: str) -> Iterator[tuple[TestClient, StatementCounter]]:
+    settings = Settings(database_url=database_url, admin_password=ADMIN_PASSWORD, extensions="bank")
+    prepare(settings)
+    app = create_app(settings)
+    counter = StatementCounter()
+    event.listen(app.state.engine, "before_cursor_execute", counter)
+    with TestClient(app) as client:
+        client.auth = ("admin", ADMIN_PASSWORD)
+        # Known banks and a verified password: what every later request finds.
+        client.post(f"{REGISTRY}/individual", json=_individual(len(BANKS))).raise_for_status()
+        yield client, counter
+    app.state.engine.dispose()
+
+
+def _accounts(count: int, holder: str = "Holder") -> list[dict]:
+    # Every other item names a holder: rows with and without one must not split the INSERT.
+    return [
+        {"bank_name": BANKS[index % len(BANKS)], "acc_number": f"ACC {secrets.token_hex(6)} {index}"}
+        | ({"acc_holder_name": f"{holder} {index}"} if index % 2 else {})
+        for index in range(count)
+    ]
+
+
+def _individual(account_count: int, id_value: str | None = None) -> dict:
+    return {
+        "name": "Counted Person",
+        "given_name": "Counted",
+        "family_name": "Person",
+        "ids": [{"id_type": "National ID", "value": id_value or secrets.token_hex(8)}],
+        "bank_ids": _accounts(account_count),
+    }
+
+
+def _post_counts(client: TestClient, counter: StatementCounter) -> dict[int, int]:
+    counts = {}
+    for account_count in ACCOUNT_COUNTS:
+        with counter.counting() as statements:
+            answer = client.post(f"{REGISTRY}/individual", json=_individual(account_count))
+        assert answer.status_code == 200, answer.text
+        assert len(answer.json()["bank_ids"]) == account_count
+        counts[account_count] = len(statements)
+    return counts
+
+
+def _update(client: TestClient, id_value: str, accounts: list[dict]):
+    update = {"updateId": id_value, "name": "Counted Person", "bank_ids": accounts}
+    return client.put(f"{REGISTRY}/update_individual", params={"id_type": "National ID"}, json=[update])
+
+
+def _put_counts(client: TestClient, counter: StatementCounter, *, resend: bool) -> dict[int, int]:
+    """Statements of an update adding N accounts to an individual without any, or (``resend``)
+    of an update re-sending the N accounts it holds with new holder names."""
+    counts = {}
+    for account_count in ACCOUNT_COUNTS:
+        id_value = secrets.token_hex(8)
+        client.post(f"{REGISTRY}/individual", json=_individual(0, id_value)).raise_for_status()
+        accounts = _accounts(account_count)
+        if resend:
+            _update(client, id_value, accounts).raise_for_status()
+            accounts = [item | {"acc_holder_name": f"Renamed {index}"} for index, item in enumerate(accounts)]
+        with counter.counting() as statements:
+            answer = _update(client, id_value, accounts)
+        assert answer.status_code == 200, answer.text
+        [updated] = answer.json()
+        assert len(updated["bank_ids"]) == account_count
+        if resend and account_count:
+            assert {item["acc_holder_name"] for item in updated["bank_ids"]} == {
+                f"Renamed {index}" for index in range(account_count)
+            }
+        counts[account_count] = len(statements)
+    return counts
+
+
+def test_create_statements_do_not_grow_with_accounts(app_client):
+    counts = _post_counts(*app_client)
+    assert counts[20] <= counts[1] + 2, counts
+    assert counts[5] <= counts[1] + 2, counts
+    # With known banks, accounts cost one bank lookup and one INSERT.
+    assert counts[1] <= counts[0] + 2, counts
+
+
+def test_update_statements_do_not_grow_with_accounts(app_client):
+    counts = _put_counts(*app_client, resend=False)
+    assert counts[20] <= counts[1] + 2, counts
+    assert counts[5] <= counts[1] + 2, counts
+
+
+def test_resent_accounts_update_without_growing(app_client):
+    counts = _put_counts(*app_client, resend=True)
+    assert counts[20] <= counts[1] + 2, counts
