@@ -27,6 +27,7 @@ from g2p_registry_server.bulk.command import default_jobs
 from g2p_registry_server.db import normalize_database_url, utc_now
 
 from .common import add_backend_arguments, backend_databases, report
+from .driver import driver_connection
 
 TARGET = 3.0
 BANKS = 50
@@ -191,8 +192,6 @@ def main(argv: list[str] | None = None) -> int:
         path = workdir / "individuals.jsonl"
         write_file(path, count)
         driver_url, server_url = dbs.create(), dbs.create()
-
-        from .databases import driver_connection
 
         connection = driver_connection(driver_url)
         national_id = connection.execute("SELECT id FROM id_type WHERE name = 'National ID'").fetchone()[0]

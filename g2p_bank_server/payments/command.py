@@ -23,7 +23,7 @@ from .schemas import as_utc
 _PROGRESS_EVERY = 1000
 
 
-def _snapshot(connection: Connection) -> Connection:
+def snapshot(connection: Connection) -> Connection:
     """One snapshot for the count and the rows. SQLite: a read transaction (WAL) sees one
     snapshot from its first read on; PostgreSQL needs REPEATABLE READ for that."""
     if connection.dialect.name == "postgresql":
@@ -62,7 +62,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with engine.connect() as connection:
             written = export_payment_accounts(
-                _snapshot(connection), args.file, fmt, updated_since=as_utc(args.updated_since)
+                snapshot(connection), args.file, fmt, updated_since=as_utc(args.updated_since)
             )
     finally:
         engine.dispose()
