@@ -52,6 +52,8 @@ def _registry_app(engine: Engine, extensions: Sequence[LoadedExtension]) -> Fast
     app.state.session_factories = SessionFactories(
         read=make_sessionmaker(engine), write=make_sessionmaker(engine, write=True)
     )
+    # Credentials are checked on a connection of their own, before the request's session exists.
+    app.state.engine = engine
     app.state.verified_credentials = VerifiedCredentials()
     app.include_router(group_router)
     app.include_router(individual_router)

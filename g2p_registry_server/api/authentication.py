@@ -59,18 +59,17 @@ def basic_credentials(authorization: str | None) -> tuple[str, str]:
 def authenticate_credentials(state: State, username: str, password: str) -> AuthenticatedUser:
     """Blocking (argon2 and a database query): call it from a worker thread."""
     verified: VerifiedCredentials = state.verified_credentials
-    factories = state.session_factories
     if looks_like_key(password):
-        with factories.read() as session:
-            user_id = user_of_key(session, username=username, key=password)
+        with state.engine.connect() as connection:
+            user_id = user_of_key(connection, username=username, key=password)
         if user_id is not None:
             return AuthenticatedUser(id=user_id, username=username)
         # Not a valid key: perhaps a password that looks like one; checked as a password below,
         # which also makes guessing keys as slow as guessing passwords.
     entry = verified.get(username, password)
     if entry is not None:
-        with factories.read() as session:
-            current_hash = current_password_hash(session, user_id=entry.user_id)
+        with state.engine.connect() as connection:
+            current_hash = current_password_hash(connection, user_id=entry.user_id)
         if verified.still_valid(entry, current_hash):
             return AuthenticatedUser(id=entry.user_id, username=username)
         verified.forget(username, password)
@@ -80,7 +79,7 @@ def authenticate_credentials(state: State, username: str, password: str) -> Auth
         raise Unauthorized("Invalid credentials")
     # A short read-only session of its own: the request's session (a write lock on SQLite)
     # is not held during the slow password check.
-    with factories.read() as session:
+    with state.session_factories.read() as session:
         user = authenticate(session, username=username, password=password)
         if user is None:
             raise Unauthorized("Invalid credentials")

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from ..db import utc_now
@@ -132,17 +132,21 @@ def revoke_api_key(session: Session, *, reference: str) -> KeyInfo | None:
     return _info(key, username)
 
 
-def user_of_key(session: Session, *, username: str, key: str) -> int | None:
-    """The id of the active user `username` if `key` is one of its valid keys (one query)."""
-    query = (
-        select(User.id)
-        .join(ApiKey, ApiKey.user_id == User.id)
-        .where(
-            ApiKey.key_hash == key_digest(key),
-            ApiKey.revoked_at.is_(None),
-            or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > utc_now()),
-            User.username == username,
-            User.active.is_(True),
-        )
+# Built once: it runs on every request authenticated by a key.
+_USER_OF_KEY = (
+    select(User.id)
+    .join(ApiKey, ApiKey.user_id == User.id)
+    .where(
+        ApiKey.key_hash == bindparam("key_hash"),
+        ApiKey.revoked_at.is_(None),
+        or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > bindparam("now")),
+        User.username == bindparam("username"),
+        User.active.is_(True),
     )
-    return session.execute(query).scalar_one_or_none()
+)
+
+
+def user_of_key(connection: Connection | Session, *, username: str, key: str) -> int | None:
+    """The id of the active user `username` if `key` is one of its valid keys (one query)."""
+    parameters = {"key_hash": key_digest(key), "now": utc_now(), "username": username}
+    return connection.execute(_USER_OF_KEY, parameters).scalar_one_or_none()

@@ -2,7 +2,7 @@
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..db import insert_ignoring_conflicts
@@ -53,9 +53,15 @@ def ensure_first_admin(session: Session, *, password: str | None) -> str | None:
     return password if created and generated else None
 
 
-def current_password_hash(session: Session, *, user_id: int) -> str | None:
+# Built once: these run on every authenticated request.
+_CURRENT_PASSWORD_HASH = select(User.password_hash).where(
+    User.id == bindparam("user_id"), User.active.is_(True)
+)
+
+
+def current_password_hash(connection: Connection | Session, *, user_id: int) -> str | None:
     """The stored password hash of an active user; None when the user is gone or inactive."""
-    return session.scalar(select(User.password_hash).where(User.id == user_id, User.active.is_(True)))
+    return connection.execute(_CURRENT_PASSWORD_HASH, {"user_id": user_id}).scalar_one_or_none()
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User | None:
