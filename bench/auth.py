@@ -1,0 +1,93 @@
+"""What authentication costs a request: `GET /individual/{id}` through the real server with HTTP
+Basic and a password (its verification cached), with an API key as the Basic password, and the
+same request to the same app with authentication taken out, side by side in one run.
+
+    python -m bench.auth [--backend sqlite|postgresql] [--smoke]
+
+Target: both authenticated scenarios reach at least 0.8 of the throughput without authentication.
+The servers are real processes on 127.0.0.1, one worker each, over one database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from .common import add_backend_arguments, backend_databases
+from .load import (
+    Scenario,
+    add_load_arguments,
+    load_plan,
+    measure_plan,
+    median_ratio,
+    report,
+    unexpected_total,
+)
+from .registrants import individual
+from .servers import BenchServer, prepare_database, request
+
+TARGET = 0.8
+BASELINE = "without auth"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.auth", description=__doc__)
+    add_backend_arguments(parser)
+    add_load_arguments(parser, rounds=7, requests=300, concurrency=4, time_limit=120)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    plan = load_plan(args)
+    with tempfile.TemporaryDirectory(prefix="g2p-bench-auth-") as workdir, ExitStack() as stack:
+        databases = stack.enter_context(backend_databases(args, Path(workdir)))
+        database_url = databases.create()
+        credentials = prepare_database(database_url)
+        server = stack.enter_context(BenchServer(database_url, log_path=Path(workdir) / "registry.log"))
+        bare = stack.enter_context(
+            BenchServer(database_url, app="without-auth", log_path=Path(workdir) / "without-auth.log")
+        )
+        status, created = request(
+            f"{server.api_url}/individual",
+            method="POST",
+            body=individual(2),
+            authorization=credentials.password_authorization,
+        )
+        if status != 200:
+            print(f"could not create the individual to read: {status} {created}", file=sys.stderr)
+            return 1
+        path = f"/individual/{created['id']}"
+        scenarios = [
+            # The same header everywhere, so that every server parses the same request.
+            Scenario(BASELINE, bare.api_url + path, authorization=credentials.password_authorization),
+            Scenario(
+                "password (cached)", server.api_url + path, authorization=credentials.password_authorization
+            ),
+            Scenario("API key", server.api_url + path, authorization=credentials.key_authorization),
+        ]
+        outcomes = measure_plan(scenarios, plan, progress=lambda line: print(f"  {line}", file=sys.stderr))
+    print(
+        report(
+            outcomes, BASELINE, title=f"bench.auth: GET {path}, {args.backend}, 1 worker; {plan.describe()}"
+        )
+    )
+    ratios = {name: median_ratio(outcomes, name, BASELINE) for name in ("password (cached)", "API key")}
+    met = all(ratio >= TARGET for ratio in ratios.values())
+    print(
+        f"target: authenticated >= {TARGET} of {BASELINE!r}: {'met' if met else 'NOT met'} ("
+        + ", ".join(f"{name} {ratio:.2f}" for name, ratio in ratios.items())
+        + ")"
+    )
+    if unexpected_total(outcomes):
+        print("some requests were not answered as expected: the figures are not valid", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

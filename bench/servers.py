@@ -1,0 +1,162 @@
+"""Real server processes for the benchmarks, on 127.0.0.1 only, over prepared databases.
+
+`prepared_database` migrates and seeds a fresh database and creates the admin user and an API
+key once, before any server starts; `BenchServer` then runs `python -m bench.serving` on a free
+loopback port, waits until every worker has started and `/healthz` answers, and stops its whole
+process group at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from g2p_registry_server.auth.api_keys import create_api_key
+from g2p_registry_server.config import Settings
+from g2p_registry_server.db import make_engine, make_sessionmaker
+from g2p_registry_server.startup import prepare
+
+from .load import basic_authorization, open_connection, request_target
+
+ROOT = Path(__file__).resolve().parent.parent
+REGISTRY_PATH = "/api/v1/registry"
+START_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Credentials:
+    user: str
+    password: str
+    api_key: str
+
+    @property
+    def password_authorization(self) -> str:
+        return basic_authorization(self.user, self.password)
+
+    @property
+    def key_authorization(self) -> str:
+        return basic_authorization(self.user, self.api_key)
+
+
+def prepare_database(database_url: str) -> Credentials:
+    """Migrate and seed the database, create the admin user and an API key for it."""
+    password = secrets.token_urlsafe(18)
+    settings = Settings(database_url=database_url, admin_password=password)
+    prepare(settings)
+    engine = make_engine(database_url)
+    try:
+        with make_sessionmaker(engine, write=True)() as session, session.begin():
+            key = create_api_key(session, username="admin", name="benchmark").key
+    finally:
+        engine.dispose()
+    return Credentials(user="admin", password=password, api_key=key)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class BenchServer:
+    def __init__(self, database_url: str, *, log_path: Path, app: str = "registry", workers: int = 1) -> None:
+        self.database_url, self.log_path, self.app, self.workers = database_url, log_path, app, workers
+        self.port = _free_port()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + REGISTRY_PATH
+
+    def start(self) -> BenchServer:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("G2P_")}
+        env |= {"G2P_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1"}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        command = [sys.executable, "-m", "bench.serving", "--app", self.app, "--port", str(self.port)]
+        command += ["--workers", str(self.workers)]
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
+                command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True
+            )
+        self._wait_until_ready()
+        return self
+
+    def _started_workers(self) -> int:
+        return len(set(re.findall(r"Started server process \[(\d+)\]", self.log_tail(10**7))))
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if self._process is None or self._process.poll() is not None:
+                raise RuntimeError(f"server exited; its log ends with:\n{self.log_tail()}")
+            if self._started_workers() >= self.workers and self.healthy():
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(
+            f"server not ready in {START_TIMEOUT_SECONDS:.0f}s; its log ends with:\n{self.log_tail()}"
+        )
+
+    def log_tail(self, characters: int = 3000) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")[-characters:]
+
+    def healthy(self) -> bool:
+        try:
+            status, _ = request(self.base_url + "/healthz")
+        except OSError:
+            return False
+        return status == 200
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._process.pid, signal.SIGTERM)
+        try:
+            self._process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait()
+        self._process = None
+
+    def __enter__(self) -> BenchServer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def request(
+    url: str, *, method: str = "GET", body: object = None, authorization: str | None = None
+) -> tuple[int, object]:
+    """One request outside the measurements (setting up data): (status, decoded JSON or text)."""
+    connection = open_connection(url)
+    headers = {"Content-Type": "application/json"}
+    if authorization:
+        headers["Authorization"] = authorization
+    try:
+        payload = None if body is None else json.dumps(body).encode()
+        connection.request(method, request_target(url), payload, headers)
+        answer = connection.getresponse()
+        text = answer.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+    try:
+        return answer.status, json.loads(text)
+    except ValueError:
+        return answer.status, text

@@ -1,0 +1,62 @@
+"""Serve the registry for a benchmark: uvicorn run exactly as `g2p-registry serve` runs it, with
+either the real app or, to measure what authentication costs, the same app with authentication
+taken out. That second app exists only here, in the benchmarks: the server has no such setting.
+
+    python -m bench.serving --app registry|without-auth --port PORT [--workers N]
+
+The database must be prepared (migrated, seeded) beforehand: the benchmark does it once.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from starlette.types import ASGIApp
+
+from g2p_registry_server.api.authentication import AuthenticatedUser, BasicAuthGate
+from g2p_registry_server.api.deps import get_current_user
+from g2p_registry_server.app import create_app
+from g2p_registry_server.config import Settings
+from g2p_registry_server.error_handlers import AnsweredErrorsStop
+from g2p_registry_server.logs import uvicorn_log_config
+
+APPS = {
+    "registry": "g2p_registry_server.app:create_app_from_environment",
+    "without-auth": "bench.serving:create_app_without_auth",
+}
+_NOBODY = AuthenticatedUser(id=0, username="benchmark")
+
+
+def create_app_without_auth() -> ASGIApp:
+    """The server's app with the Basic-auth gate and the user dependency removed, nothing else."""
+    app = create_app(Settings())
+    registry_app = app.state.registry_app
+    # Starlette builds the middleware stack on the first request, from this list.
+    registry_app.user_middleware = [m for m in registry_app.user_middleware if m.cls is not BasicAuthGate]
+    registry_app.dependency_overrides[get_current_user] = lambda: _NOBODY
+    return AnsweredErrorsStop(app)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    import uvicorn
+
+    parser = argparse.ArgumentParser(prog="python -m bench.serving", description=__doc__)
+    parser.add_argument("--app", choices=sorted(APPS), default="registry")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+    settings = Settings()
+    uvicorn.run(
+        APPS[args.app],
+        factory=True,
+        host="127.0.0.1",
+        port=args.port,
+        workers=args.workers,
+        log_config=uvicorn_log_config(settings.log_level),
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    main()
