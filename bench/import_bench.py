@@ -182,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--smoke", action="store_true", help="a tiny run (200 individuals) that checks the bench works"
     )
+    parser.add_argument("--check-targets", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     count = 200 if args.smoke else args.count
     with (
@@ -207,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         expected, actual = row_counts(driver_url), row_counts(server_url)
         if expected != actual:
             raise SystemExit(f"row counts differ: driver {expected}, import {actual}")
-        report(
+        ratio = report(
             f"import of {count:,} individuals with 2 accounts each ({args.backend})",
             [
                 ("driver (executemany / COPY)", driver_seconds),
@@ -216,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             target=TARGET,
             extra=f"rows per side: {actual}",
         )
-    return 0
+    return 1 if args.check_targets and ratio > TARGET else 0
 
 
 if __name__ == "__main__":
