@@ -26,9 +26,12 @@ def bank_account_service(env: Annotated[Environment, Depends(authenticated_partn
 
 ServiceDep = Annotated[object, Depends(bank_account_service)]
 
+# Odoo's ids are PostgreSQL integers: a larger number would reach the database and fail there.
+MAX_ID = 2**31 - 1
+
 
 def registrant_from_path(
-    registrant_id: Annotated[int, Path(description="Id of an individual or a group")],
+    registrant_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Id of an individual or a group")],
     service: ServiceDep,
 ) -> Partner:
     registrant = service.find_registrant(registrant_id)
@@ -79,7 +82,9 @@ def replace_bank_accounts(
 @bank_account_router.delete(
     "/{account_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response, responses=_NOT_FOUND
 )
-def archive_bank_account(account_id: int, registrant: RegistrantDep, service: ServiceDep) -> None:
+def archive_bank_account(
+    account_id: Annotated[int, Path(ge=1, le=MAX_ID)], registrant: RegistrantDep, service: ServiceDep
+) -> None:
     """Archive the account: it is kept for audit and no longer listed."""
     if not service.archive_account(registrant, account_id):
         raise HTTPException(

@@ -42,6 +42,12 @@ class TestBankAccountRoutes(BankApiCase):
                     self.assertEqual(response.status_code, status.HTTP_404_NOT_FOUND, response.text)
                     self.assertIn(str(registrant_id), response.json()["detail"])
 
+    def test_ids_that_cannot_exist_are_422(self):
+        for url in (self.url(2**31), self.url(0), self.url(-5), self.url(self.registrant.id, 2**63)):
+            with self.subTest(url=url):
+                response = self.request("DELETE" if url.count("/") > 3 else "GET", url)
+                self.assertEqual(response.status_code, status.HTTP_422_UNPROCESSABLE_ENTITY, response.text)
+
     def test_post_creates_then_updates_the_same_account(self):
         created = self.add(bank_item("Post Bank", VALID_IBAN))
         self.assertEqual(created.status_code, status.HTTP_201_CREATED, created.text)
