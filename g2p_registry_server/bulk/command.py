@@ -75,6 +75,9 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     except RegistryError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 2
+    except OSError as error:
+        print(f"error: {error.strerror or error}: {error.filename or path}", file=sys.stderr)
+        return 2
     counts = state.counts
     print(
         f"Imported {path}: {counts['created']} created, {counts['updated']} updated, "
