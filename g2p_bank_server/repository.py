@@ -2,7 +2,7 @@
 
 from collections.abc import Collection, Iterable, Sequence
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row, bindparam, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,16 +26,41 @@ ACCOUNT_COLUMNS = (
 _DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
+# Built once, with expanding IN parameters: the queries of every request that carries accounts
+# or answers with them, spared building and cache-keying a statement each time.
+_FIND_BANKS = (
+    select(Bank)
+    .where(
+        or_(
+            Bank.bic.in_(bindparam("bics", expanding=True)),
+            Bank.name_key.in_(bindparam("name_keys", expanding=True)),
+        )
+    )
+    .order_by(Bank.id)
+)
+_ACTIVE_ACCOUNTS = (
+    select(
+        BankAccount.registrant_id,
+        BankAccount.id,
+        Bank.name.label("bank_name"),
+        Bank.bic,
+        BankAccount.acc_number,
+        BankAccount.acc_holder_name,
+    )
+    .join(Bank, BankAccount.bank_id == Bank.id)
+    .where(
+        BankAccount.registrant_id.in_(bindparam("registrant_ids", expanding=True)),
+        BankAccount.active.is_(True),
+    )
+    .order_by(BankAccount.registrant_id, BankAccount.sequence, BankAccount.id)
+)
+
+
 def find_banks(session: Session, *, bics: Collection[str], name_keys: Collection[str]) -> Sequence[Bank]:
     """The banks with one of ``bics``, and every bank (with or without BIC) with one of ``name_keys``."""
-    conditions = []
-    if bics:
-        conditions.append(Bank.bic.in_(sorted(bics)))
-    if name_keys:
-        conditions.append(Bank.name_key.in_(sorted(name_keys)))
-    if not conditions:
+    if not bics and not name_keys:
         return ()
-    return session.scalars(select(Bank).where(or_(*conditions)).order_by(Bank.id)).all()
+    return session.scalars(_FIND_BANKS, {"bics": sorted(bics), "name_keys": sorted(name_keys)}).all()
 
 
 def insert_banks_if_absent(session: Session, rows: Sequence[dict]) -> None:
@@ -75,19 +100,13 @@ def accounts_of(session: Session, registrant_id: int) -> Sequence[BankAccount]:
     ).all()
 
 
-def active_accounts_of(
-    session: Session, registrant_ids: Iterable[int]
-) -> Sequence[Row[tuple[BankAccount, Bank]]]:
-    """The active accounts of several registrants with their banks, each registrant's primary first."""
+def active_accounts_of(session: Session, registrant_ids: Iterable[int]) -> Sequence[Row]:
+    """The active accounts of several registrants, each registrant's primary first, as rows of
+    (registrant_id, id, bank_name, bic, acc_number, acc_holder_name)."""
     ids = sorted(set(registrant_ids))
     if not ids:
         return ()
-    return session.execute(
-        select(BankAccount, Bank)
-        .join(Bank, BankAccount.bank_id == Bank.id)
-        .where(BankAccount.registrant_id.in_(ids), BankAccount.active.is_(True))
-        .order_by(BankAccount.registrant_id, BankAccount.sequence, BankAccount.id)
-    ).all()
+    return session.execute(_ACTIVE_ACCOUNTS, {"registrant_ids": ids}).all()
 
 
 def add_account(session: Session, account: BankAccount) -> None:
@@ -114,10 +133,15 @@ def insert_accounts(session: Session, rows: Sequence[tuple]) -> None:
     insert_many(session, BankAccount.__table__, ACCOUNT_COLUMNS, rows)
 
 
-def insert_accounts_returning(session: Session, rows: Sequence[dict]) -> Sequence[BankAccount]:
-    """Insert new accounts in one statement; the stored accounts, in no particular order."""
+_INSERT_ACCOUNTS = insert(BankAccount.__table__).returning(BankAccount.__table__.c.id)
+
+
+def insert_accounts_returning_ids(session: Session, rows: Sequence[dict]) -> list[int]:
+    """Insert new accounts (rows of column values) in one statement; their ids, in no order.
+
+    A Core statement built once: no ORM objects to build from the returned rows, and a compiled
+    form SQLAlchemy caches (it does not cache the dialects' own insert constructs). Every row
+    has every column (None included), so that all rows go in one statement."""
     if not rows:
-        return ()
-    statement = _DIALECT_INSERTS[session.get_bind().dialect.name](BankAccount).returning(BankAccount)
-    # render_nulls: rows with and without a holder name stay in one statement.
-    return session.scalars(statement, list(rows), execution_options={"render_nulls": True}).all()
+        return []
+    return list(session.execute(_INSERT_ACCOUNTS, list(rows)).scalars())

@@ -95,8 +95,16 @@ def _bank_row(key: BankKey, name: str) -> dict:
 
 @dataclass(frozen=True)
 class LinkedAccount:
-    account: BankAccount
+    """An account a merge updated or added: its ORM object, or, for an account inserted in
+    bulk without one, its id."""
+
+    account: BankAccount | None
     created: bool
+    inserted_id: int | None = None
+
+    @property
+    def account_id(self) -> int:
+        return self.account.id if self.account is not None else self.inserted_id  # type: ignore[return-value]
 
 
 def require_registrant(session: Session, *, registrant_id: int, lock: bool = False) -> None:
@@ -134,8 +142,8 @@ def link_accounts(
     # One INSERT for all new accounts: ORM objects would be inserted one statement each on
     # SQLite, so a request's statements would grow with its number of accounts.
     linked += [
-        LinkedAccount(account, created=True)
-        for account in repository.insert_accounts_returning(session, new_rows)
+        LinkedAccount(None, created=True, inserted_id=account_id)
+        for account_id in repository.insert_accounts_returning_ids(session, new_rows)
     ]
     session.flush()
     return linked
@@ -223,13 +231,13 @@ def active_accounts(
 ) -> dict[int, list[BankDetailsResponse]]:
     """The active accounts of each registrant as answers show them, primary first (one query)."""
     answers: dict[int, list[BankDetailsResponse]] = {}
-    for account, bank in repository.active_accounts_of(session, registrant_ids):
+    for account in repository.active_accounts_of(session, registrant_ids):
         listed = answers.setdefault(account.registrant_id, [])
         listed.append(
             BankDetailsResponse(
                 id=account.id,
-                bank_name=bank.name,
-                bic=bank.bic,
+                bank_name=account.bank_name,
+                bic=account.bic,
                 acc_number=account.acc_number,
                 acc_holder_name=account.acc_holder_name,
                 primary=not listed,
@@ -249,7 +257,7 @@ def add_account(
     require_registrant(session, registrant_id=registrant_id, lock=True)
     [linked] = link_accounts(session, registrant_id=registrant_id, items=[item], banks=BankDirectory(session))
     answer = next(
-        a for a in registrant_accounts(session, registrant_id=registrant_id) if a.id == linked.account.id
+        a for a in registrant_accounts(session, registrant_id=registrant_id) if a.id == linked.account_id
     )
     return answer, linked.created
 
