@@ -25,10 +25,11 @@ from .load import (
     measure_plan,
     median_ratio,
     report,
+    request,
     unexpected_total,
 )
 from .registrants import individual
-from .servers import BenchServer, prepare_database, request
+from .servers import BenchServer, prepare_database
 
 TARGET = 0.8
 BASELINE = "without auth"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import base64
 import http.client
+import json
 import statistics
 import threading
 import time
@@ -242,3 +243,24 @@ def measure_plan(
         warmup=plan.warmup,
         progress=progress,
     )
+
+
+def request(
+    url: str, *, method: str = "GET", body: object = None, authorization: str | None = None
+) -> tuple[int, object]:
+    """One request outside the measurements (setting up data): (status, decoded JSON or text)."""
+    connection = open_connection(url)
+    headers = {"Content-Type": "application/json"}
+    if authorization:
+        headers["Authorization"] = authorization
+    try:
+        payload = None if body is None else json.dumps(body).encode()
+        connection.request(method, request_target(url), payload, headers)
+        answer = connection.getresponse()
+        text = answer.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+    try:
+        return answer.status, json.loads(text)
+    except ValueError:
+        return answer.status, text

@@ -9,7 +9,6 @@ process group at the end.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import secrets
@@ -26,7 +25,7 @@ from g2p_registry_server.config import Settings
 from g2p_registry_server.db import make_engine, make_sessionmaker
 from g2p_registry_server.startup import prepare
 
-from .load import basic_authorization, open_connection, request_target
+from .load import basic_authorization, request
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY_PATH = "/api/v1/registry"
@@ -139,24 +138,3 @@ class BenchServer:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
-
-
-def request(
-    url: str, *, method: str = "GET", body: object = None, authorization: str | None = None
-) -> tuple[int, object]:
-    """One request outside the measurements (setting up data): (status, decoded JSON or text)."""
-    connection = open_connection(url)
-    headers = {"Content-Type": "application/json"}
-    if authorization:
-        headers["Authorization"] = authorization
-    try:
-        payload = None if body is None else json.dumps(body).encode()
-        connection.request(method, request_target(url), payload, headers)
-        answer = connection.getresponse()
-        text = answer.read().decode("utf-8", "replace")
-    finally:
-        connection.close()
-    try:
-        return answer.status, json.loads(text)
-    except ValueError:
-        return answer.status, text

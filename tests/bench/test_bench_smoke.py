@@ -1,0 +1,78 @@
+"""Every benchmark still runs: each at its smoke size (a few requests), the way CI keeps them
+working. Timings are printed by the benchmarks, never asserted: only that they ran, measured
+every scenario and got the answers they expected."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.servers import BenchServer, prepare_database
+
+ROOT = Path(__file__).resolve().parents[2]
+POSTGRES_URL = os.environ.get("G2P_TEST_POSTGRES_URL")
+
+
+def run_bench(module: str, *args: str) -> str:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("G2P_")}
+    finished = subprocess.run(  # noqa: S603 - our own benchmark, fixed arguments
+        [sys.executable, "-m", f"bench.{module}", "--smoke", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    return finished.stdout
+
+
+def _ratios(output: str) -> dict[str, float]:
+    """Scenario name -> the ratio column of every table row."""
+    rows = re.findall(r"^(.+?)\s+(\d+\.\d)\s+(\d+\.\d\d)\b", output, flags=re.MULTILINE)
+    return {name.strip(): float(ratio) for name, _throughput, ratio in rows}
+
+
+def test_auth_bench():
+    backend = ["--backend", "postgresql", "--postgres-url", POSTGRES_URL] if POSTGRES_URL else []
+    output = run_bench("auth", *backend)
+    assert set(_ratios(output)) == {"without auth", "password (cached)", "API key"}
+    assert "target: authenticated >= 0.8" in output
+
+
+def test_bank_accounts_bench():
+    output = run_bench("bank_accounts")
+    assert set(_ratios(output)) == {"0 accounts", "1 account", "5 accounts", "20 accounts"}
+    assert "target: 5 accounts >= 0.8" in output
+
+
+def test_workers_bench():
+    output = run_bench("workers", "--backends", "sqlite")
+    ratios = _ratios(output)
+    assert {"GET /individual/{id}, 2 workers", "POST /individual (1 account), 2 workers"} <= set(ratios)
+
+
+@pytest.fixture
+def deployment(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'remote.db'}"
+    credentials = prepare_database(database_url)
+    with BenchServer(database_url, log_path=tmp_path / "server.log") as server:
+        yield server, credentials
+
+
+def test_remote_bench_against_a_deployment_by_url(deployment):
+    server, credentials = deployment
+    output = run_bench(
+        "remote",
+        *("--base-url", f"first={server.api_url}", "--base-url", f"second={server.api_url}/"),
+        *("--user", credentials.user, "--password", credentials.password, "--api-key", credentials.api_key),
+    )
+    ratios = _ratios(output)
+    assert {"GET, password", "GET, API key", "POST, 0 accounts", "POST, 20 accounts"} <= set(ratios)
+    assert re.search(r"^  POST, 5 accounts\s+second \d+\.\d\d$", output, flags=re.MULTILINE), output
