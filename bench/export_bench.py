@@ -51,14 +51,22 @@ def fill(url: str, backend: str, count: int) -> None:
     widths = {"bank": 5, "registrant": 8, "registrant_id": 3, "bank_account": 9}
     statements = {table: sql.format(", ".join([marker] * widths[table])) for table, sql in statements.items()}
     cursor = connection.cursor()
-    cursor.executemany(statements["bank"], banks)
+
+    def insert(table: str, rows: list[tuple]) -> None:
+        if backend == "sqlite":
+            cursor.executemany(statements[table], rows)
+            return
+        with cursor.copy(
+            statements[table].split(" VALUES")[0].replace("INSERT INTO", "COPY") + " FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    insert("bank", banks)
     for start in range(1, count + 1, FILL_CHUNK):
         numbers = range(start, min(count, start + FILL_CHUNK - 1) + 1)
-        cursor.executemany(
-            statements["registrant"],
-            [(n, f"DOE, Jane {n}", "Jane", False, False, True, now, now) for n in numbers],
-        )
-        cursor.executemany(statements["registrant_id"], [(n, national_id, f"NID-{n:09d}") for n in numbers])
+        insert("registrant", [(n, f"DOE, Jane {n}", "Jane", False, False, True, now, now) for n in numbers])
+        insert("registrant_id", [(n, national_id, f"NID-{n:09d}") for n in numbers])
         accounts = [
             (
                 n,
@@ -73,7 +81,7 @@ def fill(url: str, backend: str, count: int) -> None:
             )
             for n in numbers
         ]
-        cursor.executemany(statements["bank_account"], accounts)
+        insert("bank_account", accounts)
     if backend == "sqlite":
         connection.execute("COMMIT")
     else:

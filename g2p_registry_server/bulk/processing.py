@@ -142,12 +142,13 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
     def _match(self, items: Sequence[BulkItem]) -> None:
         """Find the individual each item updates (if any) and refuse IDs held by someone else,
         including another item of this batch."""
+        pairs_of = {item.index: self._pairs(item) for item in items}
         holders = repository.id_holders(
-            self.session, [(type_id, value) for item in items for _, type_id, value in self._pairs(item)]
+            self.session, [(type_id, value) for pairs in pairs_of.values() for _, type_id, value in pairs]
         )
         claimed: dict[tuple[int, str], int] = {}
         for item in items:
-            pairs = self._pairs(item)
+            pairs = pairs_of[item.index]
             holder = holders.get((self.id_type.id, item.match_value))
             if holder is not None and (holder.is_group or not holder.active):
                 position = next(p for p, type_id, _ in pairs if type_id == self.id_type.id)

@@ -4,6 +4,7 @@ New rows go in with one COPY (PostgreSQL) or executemany (SQLite) per table, wit
 beforehand, not through ORM objects: a batch of a thousand individuals costs a few statements.
 """
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -105,7 +106,14 @@ def insert_many(
         for position, name in enumerate(columns)
         if (processor := table.c[name].type.bind_processor(dialect)) is not None
     ]
-    values = [_processed(row, processors) for row in rows] if processors else [tuple(row) for row in rows]
+    if processors:
+        # A batch repeats its timestamps and flags: each distinct value is converted once.
+        processors = [
+            (position, functools.lru_cache(maxsize=64)(processor)) for position, processor in processors
+        ]
+        values = [_processed(row, processors) for row in rows]
+    else:
+        values = [tuple(row) for row in rows]
     quote = dialect.identifier_preparer
     target = f"{quote.format_table(table)} ({', '.join(quote.quote(name) for name in columns)})"
     if dialect.name == "postgresql":
