@@ -22,7 +22,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from extendable import ExtendableMeta
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from ..db import utc_now
@@ -34,6 +33,7 @@ from ..registrants.schemas import IndividualInfoRequest
 from . import repository
 from .items import BulkItem, accepted, validate_items
 from .results import BulkItemResult
+from .schema_copy import plain_copy
 
 MAX_BULK_ITEMS = 1000
 # Column orders of the rows inserted for new individuals.
@@ -73,8 +73,9 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
     # --- the use case ----------------------------------------------------------------------------
 
     def import_items(self, raw_items: Sequence[Any]) -> list[BulkItemResult]:
-        # The final class: the registry's schema with every enabled extension's fields.
-        request_class: type[BaseModel] = IndividualInfoRequest._get_assembled_cls()  # type: ignore[attr-defined]
+        # The final class: the registry's schema with every enabled extension's fields (as a
+        # plain copy: same fields and rules, cheaper instances).
+        request_class = plain_copy(IndividualInfoRequest._get_assembled_cls())  # type: ignore[attr-defined]
         # Validation needs no database: done before the transaction's first statement, so that
         # on SQLite (BEGIN IMMEDIATE) the write lock is not held meanwhile and parallel import
         # workers validate while another one writes.
