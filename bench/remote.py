@@ -171,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(report(own, READ_WITH_SECRET, title=f"{deployment.label} = {deployment.api_url}"))
     if len(targets) > 1:
         first = targets[0]
-        print(f"ratio of each deployment's throughput to {first.label}'s, per scenario (median of rounds)")
+        print(f"throughput ratio of each deployment to {first.label}, same scenario (median of rounds)")
         for name in first.scenario_names():
             row = [
                 f"{other.label} {_cross_ratio(outcomes, other, first, name):.2f}"
