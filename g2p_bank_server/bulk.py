@@ -7,12 +7,15 @@ once with the batch); the accounts of new individuals are inserted with one exec
 """
 
 from collections.abc import Sequence
+from operator import itemgetter
 
 from g2p_bank_server.rules import plan_accounts
 from g2p_registry_server.bulk.items import BulkItem
 from g2p_registry_server.bulk.processing import BulkIndividualProcessing
 
 from . import repository, service
+
+_account_row = itemgetter(*repository.ACCOUNT_COLUMNS)
 
 
 class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndividualProcessing):
@@ -37,7 +40,7 @@ class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndivid
                     sequence=change.sequence,
                 )
                 values |= {"create_date": self.now, "write_date": self.now}
-                rows.append(tuple(values[column] for column in repository.ACCOUNT_COLUMNS))
+                rows.append(_account_row(values))
         repository.insert_accounts(self.session, rows)
 
     def _merge_accounts(self, items: Sequence[BulkItem], banks: service.BankDirectory) -> None:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .files import Record, read_records
-from .results import BulkItemResult
+from .results import ItemResult
 from .runners import run_batches
 
 _FINGERPRINT_BYTES = 1 << 20
@@ -79,7 +79,7 @@ def batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
         yield batch
 
 
-def reject_lines(batch: Sequence[Record], results: Sequence[BulkItemResult]) -> list[bytes]:
+def reject_lines(batch: Sequence[Record], results: Sequence[ItemResult]) -> list[bytes]:
     """The rejects file's lines for a batch: line of the record and the errors, not the record
     itself (it may hold account numbers in full)."""
     by_index = iter(results)
@@ -89,9 +89,9 @@ def reject_lines(batch: Sequence[Record], results: Sequence[BulkItemResult]) -> 
             errors = [{"loc": [], "msg": record.error, "type": "unreadable_record"}]
         else:
             result = next(by_index)
-            if result.status != "rejected":
+            if result["status"] != "rejected":
                 continue
-            errors = [error.model_dump() for error in result.errors]
+            errors = result["errors"]
         line = json.dumps({"line": record.line, "errors": errors}, ensure_ascii=False) + "\n"
         lines.append(line.encode("utf-8"))
     return lines
@@ -128,7 +128,7 @@ class Importer:
                 rejects.flush()
                 os.fsync(rejects.fileno())
                 for result in results:
-                    state.counts[result.status] += 1
+                    state.counts[result["status"]] += 1
                 state.counts["rejected"] += sum(record.error is not None for record in batch)
                 state.offset, state.line = batch[-1].end, batch[-1].next_line
                 state.rejects_size = rejects.tell()

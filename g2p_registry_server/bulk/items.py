@@ -9,14 +9,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..registrants.models import Registrant
-from .results import BulkItemError, BulkItemResult
+from .results import ItemResult
 
 
 @dataclass(eq=False)
 class BulkItem:
     index: int
     request: Any = None  # the validated IndividualInfoRequest (extended), None when invalid
-    errors: list[BulkItemError] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # {loc, msg, type}
     match_value: str | None = None  # the value of its ID of the batch's ID type
     registrant_id: int | None = None
     registrant: Registrant | None = None  # loaded (and locked) when the item updates one
@@ -28,24 +28,25 @@ class BulkItem:
         return not self.errors
 
     def reject(self, loc: Sequence[str | int], msg: str, kind: str) -> None:
-        self.errors.append(BulkItemError(loc=list(loc), msg=msg, type=kind))
+        self.errors.append({"loc": list(loc), "msg": msg, "type": kind})
 
-    def result(self) -> BulkItemResult:
+    def result(self) -> ItemResult:
         if self.errors:
-            return BulkItemResult(index=self.index, status="rejected", errors=self.errors)
+            return {"index": self.index, "status": "rejected", "id": None, "errors": self.errors}
         status = "created" if self.created else "updated" if self.changed else "unchanged"
-        return BulkItemResult(index=self.index, status=status, id=self.registrant_id)
+        return {"index": self.index, "status": status, "id": self.registrant_id, "errors": []}
 
 
 def validate_items(raw_items: Sequence[Any], request_class: type[BaseModel]) -> list[BulkItem]:
     items = []
+    validate = request_class.__pydantic_validator__.validate_python
     for index, raw in enumerate(raw_items):
         item = BulkItem(index=index)
         if not isinstance(raw, dict):
             item.reject([], "Each item must be a JSON object (an individual)", "model_type")
         else:
             try:
-                item.request = request_class.model_validate(raw)
+                item.request = validate(raw)
             except ValidationError as error:
                 # Inputs are left out: they may be personal data or account numbers.
                 for detail in error.errors(include_url=False, include_input=False, include_context=False):

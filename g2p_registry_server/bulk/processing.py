@@ -32,7 +32,7 @@ from ..registrants.models import PhoneNumber, Registrant, RegistrantId
 from ..registrants.schemas import IndividualInfoRequest
 from . import repository
 from .items import BulkItem, accepted, validate_items
-from .results import BulkItemResult
+from .results import ItemResult
 from .schema_copy import plain_copy
 
 MAX_BULK_ITEMS = 1000
@@ -72,7 +72,7 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
 
     # --- the use case ----------------------------------------------------------------------------
 
-    def import_items(self, raw_items: Sequence[Any]) -> list[BulkItemResult]:
+    def import_items(self, raw_items: Sequence[Any]) -> list[ItemResult]:
         # The final class: the registry's schema with every enabled extension's fields (as a
         # plain copy: same fields and rules, cheaper instances).
         request_class = plain_copy(IndividualInfoRequest._get_assembled_cls())  # type: ignore[attr-defined]

@@ -1,6 +1,9 @@
-"""The answer of a bulk import: one result per item, in the order of the request."""
+"""The answer of a bulk import: one result per item, in the order of the request.
 
-from typing import Literal
+Processing produces plain dictionaries (`ItemResult`): a batch's results cost nothing to build,
+to send back from an import worker or to count; the route's answer model checks their shape."""
+
+from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field
 
@@ -26,3 +29,10 @@ class BulkItemResult(BaseModel):
     )
     id: int | None = Field(default=None, description="ID of the individual (null when rejected)")
     errors: list[BulkItemError] = Field(default_factory=list)
+
+
+class ItemResult(TypedDict):
+    index: int
+    status: BulkStatus
+    id: int | None
+    errors: list[dict[str, Any]]

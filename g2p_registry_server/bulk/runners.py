@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..db import make_engine, make_sessionmaker
 from .files import Record
 from .processing import BulkIndividualProcessing
-from .results import BulkItemResult
+from .results import ItemResult
 
 ATTEMPTS = 3
-BatchResults = tuple[list[Record], list[BulkItemResult]]
+BatchResults = tuple[list[Record], list[ItemResult]]
 
 
 def readable(batch: Sequence[Record]) -> list[Any]:
@@ -30,7 +30,7 @@ def readable(batch: Sequence[Record]) -> list[Any]:
 
 def import_batch(
     session_factory: sessionmaker[Session], id_type: str, raw_items: Sequence[Any]
-) -> list[BulkItemResult]:
+) -> list[ItemResult]:
     """One transaction; retried when it lost a race with a concurrent writer (a value inserted
     meanwhile, a deadlock): the retry sees the other writer's rows and updates them instead."""
     for attempt in range(1, ATTEMPTS + 1):
@@ -63,7 +63,7 @@ def _start_worker(database_url: str, id_type: str) -> None:
     _worker["id_type"] = id_type
 
 
-def _worker_batch(raw_items: list[Any]) -> list[BulkItemResult]:
+def _worker_batch(raw_items: list[Any]) -> list[ItemResult]:
     return import_batch(_worker["factory"], _worker["id_type"], raw_items)
 
 
