@@ -110,7 +110,7 @@ def test_password_hashing():
 def test_verified_credentials_cache():
     cache = VerifiedCredentials()
     assert cache.get("admin", "pw") is None
-    cache.put("admin", "pw", 7)
-    assert cache.get("admin", "pw") == 7
+    cache.put("admin", "pw", 7, "$argon2id$stored")
+    assert cache.get("admin", "pw").user_id == 7
     assert cache.get("admin", "pw2") is None
     assert cache.get("admin2", "pw") is None
