@@ -12,6 +12,7 @@ import httpx
 from .factories import BY_NATIONAL_ID, Run
 
 PATH = "/payment_accounts"
+MAX_BATCHES_ADDED_WHILE_PAGING = 8
 
 
 def bulk(client: httpx.Client, items: list) -> list[int]:
@@ -104,11 +105,12 @@ def test_paging_while_registrants_are_added(client, live_server, run):
     added: list[int] = []
 
     def add_more() -> None:
+        # Bounded: a writer faster than the reader would otherwise keep the listing from ending.
         with live_server.client() as writer:
-            n = 1000
-            while not stop.is_set():
+            for n in range(1000, 1000 + 10 * MAX_BATCHES_ADDED_WHILE_PAGING, 10):
+                if stop.is_set():
+                    return
                 added.extend(bulk(writer, [run.item(n + k) for k in range(10)]))
-                n += 10
 
     thread = threading.Thread(target=add_more)
     thread.start()
