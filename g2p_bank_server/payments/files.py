@@ -16,21 +16,23 @@ _NO_ACCOUNT = ("",) * len(ACCOUNT_COLUMNS)
 class CsvPaymentWriter:
     def __init__(self, stream: TextIO, id_types: Sequence[str]) -> None:
         self.id_types = list(id_types)
-        self._writer = csv.writer(stream, lineterminator="\n")
-        self._writer.writerow(
+        writer = csv.writer(stream, lineterminator="\n")
+        self._writerow = writer.writerow
+        self._writerow(
             ["registrant_id", "name", "is_group", *(f"id:{name}" for name in self.id_types), *ACCOUNT_COLUMNS]
         )
 
     def write(self, listed: PaymentAccount) -> None:
-        values = dict(listed.ids)
-        account = listed.account
-        self._writer.writerow(
+        registrant_id, name, is_group, ids, account = listed
+        values = dict(ids)
+        # csv writes None as an empty cell.
+        self._writerow(
             [
-                listed.registrant_id,
-                listed.name,
-                "true" if listed.is_group else "false",
-                *(values.get(name, "") for name in self.id_types),
-                *(("" if cell is None else cell for cell in account) if account else _NO_ACCOUNT),
+                registrant_id,
+                name,
+                "true" if is_group else "false",
+                *[values.get(id_type, "") for id_type in self.id_types],
+                *(account or _NO_ACCOUNT),
             ]
         )
 

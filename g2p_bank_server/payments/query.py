@@ -11,8 +11,8 @@ registrant that existed when paging started.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, Select, and_, exists, func, or_, select
 
@@ -27,8 +27,7 @@ _bank = Bank.__table__
 STREAM_CHUNK = 2000
 
 
-@dataclass(frozen=True)
-class PaymentAccount:
+class PaymentAccount(NamedTuple):
     registrant_id: int
     name: str
     is_group: bool
@@ -131,19 +130,24 @@ def payment_accounts(
     if stream:
         connection = connection.execution_options(stream_results=True, yield_per=STREAM_CHUNK)
     result = connection.execute(rows_query(after_id=after_id, updated_since=updated_since, limit=limit))
+    # One row per ID of a registrant: rows of one registrant are folded into one item. Plain
+    # tuples on this path: it runs once per registrant of the whole registry on export.
+    make = PaymentAccount._make
     current: PaymentAccount | None = None
     for registrant_id, name, is_group, type_id, value, account_id, *account in result.tuples():
-        if current is None or current.registrant_id != registrant_id:
+        if current is None or current[0] != registrant_id:
             if current is not None:
                 yield current
-            current = PaymentAccount(
-                registrant_id,
-                name,
-                bool(is_group),
-                [],
-                (account_id, *account) if account_id is not None else None,
+            current = make(
+                (
+                    registrant_id,
+                    name,
+                    bool(is_group),
+                    [],
+                    None if account_id is None else (account_id, *account),
+                )
             )
         if type_id is not None:
-            current.ids.append((type_names[type_id], value))
+            current[3].append((type_names[type_id], value))
     if current is not None:
         yield current
