@@ -102,6 +102,20 @@ class Databases:
         seed(settings)
         return url
 
+    def drop(self, url: str) -> None:
+        """Drop one database now (a large one need not wait for the end of the run)."""
+        if self.backend == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(make_url(url).database + suffix).unlink(missing_ok=True)
+        else:
+            with self._admin() as admin:
+                admin.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                        sql.Identifier(make_url(url).database)
+                    )
+                )
+        self._created.remove(url)
+
     def drop_all(self) -> None:
         if self.backend != "postgresql":
             return
