@@ -29,7 +29,7 @@ _DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 # Built once, with expanding IN parameters: the queries of every request that carries accounts
 # or answers with them, spared building and cache-keying a statement each time.
 _FIND_BANKS = (
-    select(Bank)
+    select(Bank.id, Bank.name, Bank.name_key, Bank.bic)
     .where(
         or_(
             Bank.bic.in_(bindparam("bics", expanding=True)),
@@ -56,11 +56,12 @@ _ACTIVE_ACCOUNTS = (
 )
 
 
-def find_banks(session: Session, *, bics: Collection[str], name_keys: Collection[str]) -> Sequence[Bank]:
-    """The banks with one of ``bics``, and every bank (with or without BIC) with one of ``name_keys``."""
+def find_banks(session: Session, *, bics: Collection[str], name_keys: Collection[str]) -> Sequence[Row]:
+    """The banks with one of ``bics``, and every bank (with or without BIC) with one of ``name_keys``,
+    oldest first, as rows of (id, name, name_key, bic)."""
     if not bics and not name_keys:
         return ()
-    return session.scalars(_FIND_BANKS, {"bics": sorted(bics), "name_keys": sorted(name_keys)}).all()
+    return session.execute(_FIND_BANKS, {"bics": sorted(bics), "name_keys": sorted(name_keys)}).all()
 
 
 def insert_banks_if_absent(session: Session, rows: Sequence[dict]) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from g2p_bank_server.rules import (
@@ -29,10 +30,11 @@ from g2p_bank_server.rules import (
     mask_account_number,
     plan_accounts,
 )
+from g2p_registry_server.db import utc_now
 from g2p_registry_server.errors import NotFound
 
 from . import repository
-from .models import Bank, BankAccount
+from .models import BankAccount
 
 _logger = logging.getLogger(__name__)
 
@@ -53,7 +55,8 @@ class BankDirectory:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._banks: dict[BankKey, Bank] = {}
+        # Rows of (id, name, name_key, bic): what requests need of a bank, without ORM objects.
+        self._banks: dict[BankKey, Row] = {}
 
     def resolve(self, items: Iterable[BankDetailsRequest]) -> None:
         names: dict[BankKey, str] = {}
@@ -84,7 +87,7 @@ class BankDirectory:
             if bank.name_key in name_keys:
                 self._banks.setdefault(("name", bank.name_key), bank)
 
-    def bank_for(self, item: BankDetailsRequest) -> Bank:
+    def bank_for(self, item: BankDetailsRequest) -> Row:
         return self._banks[bank_key(item)]
 
 
@@ -141,9 +144,11 @@ def link_accounts(
     )
     # One INSERT for all new accounts: ORM objects would be inserted one statement each on
     # SQLite, so a request's statements would grow with its number of accounts.
+    now = utc_now()
+    dated = [row | {"create_date": now, "write_date": now} for row in new_rows]
     linked += [
         LinkedAccount(None, created=True, inserted_id=account_id)
-        for account_id in repository.insert_accounts_returning_ids(session, new_rows)
+        for account_id in repository.insert_accounts_returning_ids(session, dated)
     ]
     session.flush()
     return linked
