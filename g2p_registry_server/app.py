@@ -31,7 +31,8 @@ REGISTRY_PATH = "/api/v1/registry"
 TITLE = "OpenG2P Registry API"
 DESCRIPTION = (
     "The OpenG2P/OpenSPP registry API (individuals, groups, IDs, phone numbers, memberships), "
-    "served by a standalone server. HTTP Basic authentication on every route."
+    "served by a standalone server. HTTP Basic authentication on every route: the user's "
+    "password, or one of the user's API keys (`g2p-registry api-key create`) as the password."
 )
 
 log = logging.getLogger(__name__)
