@@ -124,9 +124,12 @@ class Importer:
             records = read_records(source, self.fmt, start=state.offset, start_line=state.line)
             todo = batches(records, self.batch_size)
             for batch, results in run_batches(self.database_url, self.id_type, todo, self.jobs):
-                rejects.writelines(reject_lines(batch, results))
-                rejects.flush()
-                os.fsync(rejects.fileno())
+                lines = reject_lines(batch, results)
+                if lines:
+                    # On disk before the checkpoint that counts them.
+                    rejects.writelines(lines)
+                    rejects.flush()
+                    os.fsync(rejects.fileno())
                 for result in results:
                     state.counts[result["status"]] += 1
                 state.counts["rejected"] += sum(record.error is not None for record in batch)
