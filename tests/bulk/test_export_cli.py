@@ -51,7 +51,6 @@ def test_export_during_an_import_is_one_consistent_snapshot(migrated_database, r
         export = tmp_path / "during.csv"
         done = run_cli(url, "export", str(export))
         assert done.returncode == 0, done.stderr
-        assert importing.poll() is None, "the import ended before the export: nothing was tested"
     finally:
         importing.wait(timeout=120)
     assert importing.returncode == 0, importing.stderr.read()
@@ -64,7 +63,8 @@ def test_export_during_an_import_is_one_consistent_snapshot(migrated_database, r
     stored = database.scalar("SELECT count(*) FROM registrant WHERE id <= :last", last=exported[-1])
     # One writer commits batches in id order: a consistent snapshot is exactly a prefix of them.
     assert len(exported) == stored, "the export saw part of a batch, or missed a committed one"
-    assert 500 < len(exported) < 4500
+    # The snapshot was taken mid-import (the export may finish after the import: that is fine).
+    assert 500 < len(exported) < 4500, "the export's snapshot was not taken during the import"
     for row in rows:
         n = int(row["id:National ID"].rsplit("-", 1)[1])
         assert (row["name"], row["acc_number"]) == (f"DOE, Jane {n}", run.iban(n)), (
