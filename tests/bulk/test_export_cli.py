@@ -42,7 +42,7 @@ def test_export_during_an_import_is_one_consistent_snapshot(migrated_database, r
     first = write_jsonl(tmp_path / "first.jsonl", [run.item(n) for n in range(500)])
     assert run_cli(url, "import", str(first)).returncode == 0
     more = write_jsonl(tmp_path / "more.jsonl", [run.item(n) for n in range(500, 4500)])
-    importing = start_cli(url, "import", str(more), "--batch-size", "25", "--jobs", "1")
+    importing = start_cli(url, "import", str(more), "--batch-size", "10", "--jobs", "1")
     try:
         checkpoint = tmp_path / "more.jsonl.checkpoint"
         deadline = time.monotonic() + 60
