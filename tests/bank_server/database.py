@@ -3,9 +3,9 @@ archived accounts, and whether a refused request wrote anything."""
 
 from __future__ import annotations
 
-from g2p_bank_server.rules import bank_name_key
 from sqlalchemy import Engine, create_engine, text
 
+from g2p_bank_server.rules import bank_name_key
 from g2p_registry_server.db import normalize_database_url
 
 COUNTED_TABLES = ("registrant", "registrant_id", "group_membership", "bank", "bank_account")

@@ -1,6 +1,7 @@
 """An account's identity (the normalized number), the IBAN check, and masking for logs."""
 
 import pytest
+
 from g2p_bank_server.rules import (
     InvalidAccountNumber,
     check_account_number,

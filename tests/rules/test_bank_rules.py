@@ -1,6 +1,7 @@
 """How a bank named in a request matches a known bank: the name key and the BIC."""
 
 import pytest
+
 from g2p_bank_server.rules import bank_name_key, clean_bank_name, normalize_bic
 
 

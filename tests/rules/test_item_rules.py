@@ -1,8 +1,9 @@
 """Validation of bank-account items: every rule answers with the item's location, numbers masked."""
 
 import pytest
-from g2p_bank_server.rules import BankAccountItems, BankDetailsRequest
 from pydantic import TypeAdapter, ValidationError
+
+from g2p_bank_server.rules import BankAccountItems, BankDetailsRequest
 
 ITEMS = TypeAdapter(BankAccountItems)
 BAD_IBAN = "DE89 3704 0044 0532 0130 01"

@@ -1,7 +1,8 @@
 """Planning how request items merge into a registrant's accounts (merge and replace)."""
 
-from g2p_bank_server.rules import DEFAULT_SEQUENCE, BankAccountItems, ExistingAccount, plan_accounts
 from pydantic import TypeAdapter
+
+from g2p_bank_server.rules import DEFAULT_SEQUENCE, BankAccountItems, ExistingAccount, plan_accounts
 
 ITEMS = TypeAdapter(BankAccountItems)
 
