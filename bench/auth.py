@@ -21,12 +21,12 @@ from .common import add_backend_arguments, backend_databases
 from .load import (
     Scenario,
     add_load_arguments,
+    exit_status,
     load_plan,
     measure_plan,
     median_ratio,
     report,
     request,
-    unexpected_total,
 )
 from .registrants import individual
 from .servers import BenchServer, prepare_database
@@ -84,10 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         + ", ".join(f"{name} {ratio:.2f}" for name, ratio in ratios.items())
         + ")"
     )
-    if unexpected_total(outcomes):
-        print("some requests were not answered as expected: the figures are not valid", file=sys.stderr)
-        return 1
-    return 0
+    return exit_status(outcomes, "the figures are not valid")
 
 
 if __name__ == "__main__":

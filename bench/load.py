@@ -18,6 +18,7 @@ import base64
 import http.client
 import json
 import statistics
+import sys
 import threading
 import time
 from collections import Counter
@@ -182,6 +183,14 @@ def report(outcomes: dict[str, Outcome], baseline: str, *, title: str) -> str:
 
 def unexpected_total(outcomes: dict[str, Outcome]) -> int:
     return sum(sum(outcome.unexpected.values()) for outcome in outcomes.values())
+
+
+def exit_status(outcomes: dict[str, Outcome], why: str) -> int:
+    """A benchmark's exit status: 1, saying why, when any request was not answered as expected."""
+    if unexpected_total(outcomes):
+        print(f"some requests were not answered as expected: {why}", file=sys.stderr)
+        return 1
+    return 0
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,12 @@ from .load import (
     Scenario,
     add_load_arguments,
     basic_authorization,
+    exit_status,
     load_plan,
     measure_plan,
     median_ratio,
     report,
     request,
-    unexpected_total,
 )
 from .registrants import individual, individual_body
 
@@ -179,10 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if name in other.scenario_names()
             ]
             print(f"  {name:<22} " + "  ".join(row))
-    if unexpected_total(outcomes):
-        print("some requests were not answered 200: see 'unexpected answers' above", file=sys.stderr)
-        return 1
-    return 0
+    return exit_status(outcomes, "see 'unexpected answers' above")
 
 
 if __name__ == "__main__":
