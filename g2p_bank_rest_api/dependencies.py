@@ -3,9 +3,17 @@
 The registry app authenticates with HTTP Basic through OCA fastapi's
 `authenticated_partner_from_basic_auth_user`, which calls `res.users.authenticate` without a
 user-agent environment: Odoo then treats the login as interactive and accepts only the
-password (PBKDF2, 600,000 rounds, on every request). Integrations send an Odoo API key
-(`res.users.apikeys`, scope `rpc`) as the Basic password instead: it is random, revocable,
-stored hashed, and about a hundred times cheaper to verify. Passwords keep working.
+password (PBKDF2, 600,000 rounds, on every request). This addon's dependency, installed in its
+place, accepts three things, tried from the cheapest:
+
+- a password this worker verified less than a minute ago (`credential_cache`), trusted only
+  while the user is active and still has the password hash it was verified against: one
+  indexed SELECT on `res_users`;
+- an Odoo API key (`res.users.apikeys`, scope `rpc`) as the password: random, revocable, stored
+  hashed, about a hundred times cheaper to verify, and never cached, so that revoking it takes
+  effect at once;
+- otherwise Odoo's own login (`res.users.authenticate`): password check, login cooldown,
+  login log and the 401 on failure, exactly as without this addon.
 """
 
 from typing import Annotated
@@ -14,9 +22,17 @@ from fastapi import Depends
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 from odoo.api import Environment
+from odoo.exceptions import AccessDenied
 
 from odoo.addons.base.models.res_partner import Partner
 from odoo.addons.fastapi.dependencies import basic_auth_user, odoo_env
+
+from .credential_cache import verified_passwords
+
+# The same user Odoo's login looks up (logins are unique), if it may still log in.
+_ACTIVE_USER_BY_LOGIN = (
+    "SELECT id, COALESCE(password, ''), partner_id FROM res_users WHERE login = %s AND active"
+)
 
 
 def partner_from_api_key_or_password(
@@ -24,12 +40,51 @@ def partner_from_api_key_or_password(
     env: Annotated[Environment, Depends(odoo_env)],
 ) -> Partner:
     """The partner of the user whose API key or password is the Basic password."""
+    partner_id = _partner_of_verified_password(env, credential)
+    if partner_id:
+        return env["res.partner"].browse(partner_id)
     key_user_id = env["res.users.apikeys"].sudo()._check_credentials(scope="rpc", key=credential.password)
     if key_user_id:
         user = env["res.users"].sudo().browse(key_user_id)
         # A key only stands for its own user: the Basic user name must be that user's login.
         if user.login == credential.username:
             return env["res.partner"].browse(user.partner_id.id)
-    # Not a key of this user: the password check, with its 401 on failure.
+    return env["res.partner"].browse(_partner_of_password(env, credential))
+
+
+def _active_user(env: Environment, login: str) -> tuple[int, str, int] | None:
+    """(user id, stored password hash, partner id) of the active user with this login."""
+    env.cr.execute(_ACTIVE_USER_BY_LOGIN, [login])
+    return env.cr.fetchone()
+
+
+def _partner_of_verified_password(env: Environment, credential: HTTPBasicCredentials) -> int | None:
+    database, login, password = env.cr.dbname, credential.username, credential.password
+    entry = verified_passwords.lookup(database, login, password)
+    if entry is None:
+        return None
+    user = _active_user(env, login)
+    if user is None or user[0] != entry.user_id or not verified_passwords.still_valid(entry, user[1]):
+        verified_passwords.forget(database, login, password)
+        return None
+    try:
+        # Odoo's cooldown after repeated failures from this address holds for every login
+        # attempt, a remembered password included; a success ends it, as Odoo's own does.
+        with env["res.users"]._assert_can_auth(user=login):
+            pass
+    except AccessDenied:
+        return None  # the full check below refuses it, with Odoo's message and log line
+    return user[2]
+
+
+def _partner_of_password(env: Environment, credential: HTTPBasicCredentials) -> int:
+    """Odoo's login (401 on failure); a success is remembered for the next requests."""
+    # Read before Odoo checks, in this request's older snapshot: if the password changes in
+    # between, the remembered hash is the old one and the next request verifies again.
+    before = _active_user(env, credential.username)
     user = basic_auth_user(credential, env)
-    return env["res.partner"].browse(user.sudo().partner_id.id)
+    if before is not None and before[0] == user.id and before[1]:
+        verified_passwords.remember(
+            env.cr.dbname, credential.username, credential.password, user.id, before[1]
+        )
+    return user.sudo().partner_id.id

@@ -1,1 +1,9 @@
-from . import test_api_key_auth, test_bank_account_routes, test_bank_lookup, test_http, test_registry_routes
+from . import (
+    test_api_key_auth,
+    test_bank_account_routes,
+    test_bank_lookup,
+    test_credential_cache,
+    test_http,
+    test_password_cache,
+    test_registry_routes,
+)
