@@ -3,17 +3,25 @@ OpenG2P's registry API and either this project's bank addon or upstream's. One o
 deployments are measured side by side in one run, on the same requests:
 
 - `GET /individual/{id}` with the user's password, and with an API key when one is given;
-- `POST /individual` with 0, 1, 5 and 20 bank accounts (with the API key when given).
+- `POST /individual` with 0, 1, 5 and 20 bank accounts;
+- `PUT /update_individual` of an existing individual with 0, 1, 5 and 20 bank accounts, the
+  same body again and again (a client re-sending a registrant's current accounts); each account
+  count updates its own individual unless one ID is given for all.
 
-    python -m bench.remote --base-url http://127.0.0.1:8069/api/v1/registry \\
-        --user admin --password admin [--api-key KEY] [--base-url URL2 ...] [--smoke]
+Writes use the API key when the deployment has one, else the password.
 
-`--base-url` is the API root (where `/individual` lives) and may be repeated, optionally named
-(`--base-url ours=URL --base-url upstream=URL2`); `--user`, `--password` and `--api-key` are
-given once for all deployments or once per deployment, in the same order. Each deployment gets
-its own table (ratios to its GET with the password), then, with several deployments, every
-scenario's ratio to the first deployment. Requests that fail are counted and shown, not
-hidden: an upstream registry that answers 500 to creates shows as such.
+    python -m bench.remote --base-url ours=http://127.0.0.1:8069/api/v1/registry \\
+        --base-url upstream=http://127.0.0.1:8070/api/v1/registry \\
+        --user admin --password admin --api-key ours=KEY \\
+        [--individual-id upstream=7] [--update-id upstream=U-0,U-1,U-5,U-20] [--smoke]
+
+`--base-url` is the API root (where `/individual` lives). Individuals to read and to update are
+created through the API unless given (`--individual-id`, `--update-id` with `--id-type`); where
+creating fails, as `POST /individual` does on upstream's released registry, the run says so and
+goes on without the scenarios that needed them. Each deployment gets its own table (ratios to
+its GET with the password), then, with several deployments, every scenario's ratio to the first
+deployment. Requests that fail are counted and shown with a sample answer, not hidden, and make
+the exit status 1.
 
 Only run it against deployments you operate: it creates individuals (bounded by the load
 options) and sends requests as fast as the deployment answers.
@@ -22,11 +30,14 @@ options) and sends requests as fast as the deployment answers.
 from __future__ import annotations
 
 import argparse
+import json
+import secrets
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from urllib.parse import quote
 
 from .load import (
+    Outcome,
     Scenario,
     add_load_arguments,
     basic_authorization,
@@ -37,56 +48,23 @@ from .load import (
     report,
     request,
 )
-from .registrants import individual, individual_body
+from .registrants import bank_accounts, individual, individual_body
+from .remote_deployments import ACCOUNT_COUNTS, Deployment, add_deployment_arguments, deployments
 
-ACCOUNT_COUNTS = (0, 1, 5, 20)
 READ_WITH_SECRET = "GET, password"  # noqa: S105 - a scenario name
 READ_WITH_KEY = "GET, API key"
 
 
-@dataclass(frozen=True)
-class Deployment:
-    label: str
-    api_url: str
-    user: str
-    password: str
-    api_key: str | None
-
-    def scenario_names(self) -> list[str]:
-        names = [READ_WITH_SECRET] + ([READ_WITH_KEY] if self.api_key else [])
-        return names + [post_name(count) for count in ACCOUNT_COUNTS]
+def _accounts(count: int) -> str:
+    return f"{count} account{'' if count == 1 else 's'}"
 
 
 def post_name(accounts: int) -> str:
-    return f"POST, {accounts} account{'' if accounts == 1 else 's'}"
+    return f"POST, {_accounts(accounts)}"
 
 
-def _per_deployment(values: list[str] | None, count: int, option: str, *, required: bool) -> list[str | None]:
-    if not values:
-        if required:
-            raise SystemExit(f"{option} is required")
-        return [None] * count
-    if len(values) == 1:
-        return values * count
-    if len(values) != count:
-        raise SystemExit(f"give {option} once, or once per --base-url ({count})")
-    return list(values)
-
-
-def deployments(args: argparse.Namespace) -> list[Deployment]:
-    count = len(args.base_url)
-    users = _per_deployment(args.user, count, "--user", required=True)
-    passwords = _per_deployment(args.password, count, "--password", required=True)
-    keys = _per_deployment(args.api_key, count, "--api-key", required=False)
-    found = []
-    for index, given in enumerate(args.base_url):
-        label, separator, url = given.partition("=")
-        if not separator or "://" in label:
-            label, url = chr(ord("A") + index), given
-        found.append(Deployment(label, url.rstrip("/"), users[index], passwords[index], keys[index]))
-    if len({deployment.label for deployment in found}) != len(found):
-        raise SystemExit("--base-url names must differ")
-    return found
+def update_name(accounts: int) -> str:
+    return f"PUT update, {_accounts(accounts)}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -95,74 +73,148 @@ def _parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--base-url", action="append", required=True, help="[NAME=]URL of the API root")
-    parser.add_argument("--user", action="append")
-    parser.add_argument("--password", action="append")
-    parser.add_argument(
-        "--api-key", action="append", help="an API key of the user (sent as the Basic password)"
-    )
-    parser.add_argument(
-        "--individual-id",
-        type=int,
-        action="append",
-        help="an individual to read (once, or per deployment); by default one is created",
-    )
+    add_deployment_arguments(parser)
     add_load_arguments(parser, rounds=5, requests=100, concurrency=2, time_limit=300)
     return parser
 
 
-def _individual_to_read(deployment: Deployment, given: int | None) -> int:
-    if given:
-        return given
+def _answer_text(status: int, answer: object) -> str:
+    text = answer if isinstance(answer, str) else json.dumps(answer)
+    return f"{status} {text[:160]}"
+
+
+def _create(deployment: Deployment, body: dict) -> tuple[int | None, str]:
+    """(id, "") of a new individual, or (None, the answer) when the deployment refused it."""
     status, answer = request(
         f"{deployment.api_url}/individual",
         method="POST",
-        body=individual(2),
+        body=body,
         authorization=basic_authorization(deployment.user, deployment.password),
     )
-    if status != 200 or not isinstance(answer, dict):
+    if status == 200 and isinstance(answer, dict) and isinstance(answer.get("id"), int):
+        return answer["id"], ""
+    return None, _answer_text(status, answer)
+
+
+def individual_to_read(deployment: Deployment) -> int:
+    if deployment.individual_id:
+        return deployment.individual_id
+    created, refusal = _create(deployment, individual(2))
+    if created is None:
         raise SystemExit(
-            f"{deployment.label}: could not create an individual to read ({status}); pass --individual-id"
+            f"{deployment.label}: POST /individual answered {refusal}: no individual to read; "
+            f"pass --individual-id {deployment.label}=ID"
         )
-    return answer["id"]
+    return created
 
 
-def scenarios_of(deployment: Deployment, individual_id: int) -> list[Scenario]:
+def individuals_to_update(deployment: Deployment) -> tuple[tuple[str, ...] | None, str]:
+    """The ID value of the individual each account count updates, or None and why there is none."""
+    if deployment.update_ids:
+        return deployment.update_ids, ""
+    run = secrets.token_hex(4)
+    ids = []
+    for count in ACCOUNT_COUNTS:
+        value = f"bench-{run}-{count}"
+        body = {**individual(0), "ids": [{"id_type": deployment.id_type, "value": value}]}
+        created, refusal = _create(deployment, body)
+        if created is None:
+            return None, (
+                f"creating an individual to update: POST /individual answered {refusal}; "
+                f"pass --update-id {deployment.label}=ID (an individual with a {deployment.id_type!r} ID)"
+            )
+        ids.append(value)
+    return tuple(ids), ""
+
+
+def update_body(id_value: str, accounts: int) -> bytes:
+    """Every key upstream's update schema requires; None leaves a field as it is."""
+    item = {"updateId": id_value, "ids": [], "name": None, "given_name": None, "gender": None}
+    item.update({"birth_place": None, "bank_ids": bank_accounts(accounts)})
+    return json.dumps([item]).encode()
+
+
+def scenarios_of(
+    deployment: Deployment, individual_id: int, update_ids: Sequence[str] | None
+) -> list[Scenario]:
     password = basic_authorization(deployment.user, deployment.password)
     writer = basic_authorization(deployment.user, deployment.api_key) if deployment.api_key else password
     read_url = f"{deployment.api_url}/individual/{individual_id}"
     scenarios = [Scenario(f"{deployment.label}: {READ_WITH_SECRET}", read_url, authorization=password)]
     if deployment.api_key:
         scenarios.append(Scenario(f"{deployment.label}: {READ_WITH_KEY}", read_url, authorization=writer))
-    scenarios += [
-        Scenario(
-            f"{deployment.label}: {post_name(count)}",
-            f"{deployment.api_url}/individual",
-            method="POST",
-            body=individual_body(count),
-            authorization=writer,
+    for count in ACCOUNT_COUNTS:
+        url, body = f"{deployment.api_url}/individual", individual_body(count)
+        scenarios.append(Scenario(f"{deployment.label}: {post_name(count)}", url, "POST", body, writer))
+    update_url = f"{deployment.api_url}/update_individual?id_type={quote(deployment.id_type)}"
+    for count, id_value in zip(ACCOUNT_COUNTS, update_ids or (), strict=False):
+        body = update_body(id_value, count)
+        scenarios.append(
+            Scenario(f"{deployment.label}: {update_name(count)}", update_url, "PUT", body, writer)
         )
-        for count in ACCOUNT_COUNTS
-    ]
     return scenarios
 
 
-def _cross_ratio(outcomes: dict, other: Deployment, first: Deployment, name: str) -> float:
-    return median_ratio(outcomes, f"{other.label}: {name}", f"{first.label}: {name}")
+def scenario_names() -> list[str]:
+    return [
+        READ_WITH_SECRET,
+        READ_WITH_KEY,
+        *map(post_name, ACCOUNT_COUNTS),
+        *map(update_name, ACCOUNT_COUNTS),
+    ]
+
+
+def describe_failures(scenarios: Sequence[Scenario], outcomes: dict[str, Outcome]) -> list[str]:
+    """One line per scenario with unexpected answers, with one answer sent again to show it."""
+    lines = []
+    for scenario in scenarios:
+        outcome = outcomes[scenario.name]
+        if not outcome.unexpected:
+            continue
+        failed = sum(outcome.unexpected.values())
+        status, answer = request(
+            scenario.url,
+            method=scenario.method,
+            body=None if scenario.body is None else json.loads(scenario.body),
+            authorization=scenario.authorization,
+        )
+        lines.append(
+            f"  {scenario.name}: {failed} of {outcome.requests} measured requests answered "
+            f"{dict(outcome.unexpected)}; sample answer: {_answer_text(status, answer)}"
+        )
+    return lines
+
+
+def cross_table(targets: list[Deployment], outcomes: dict[str, Outcome]) -> list[str]:
+    first = targets[0]
+    lines = [f"throughput ratio of each deployment to {first.label}, same scenario (median of rounds)"]
+    for name in scenario_names():
+        if f"{first.label}: {name}" not in outcomes:
+            continue
+        row = []
+        for other in targets[1:]:
+            pair = (outcomes.get(f"{other.label}: {name}"), outcomes[f"{first.label}: {name}"])
+            if pair[0] is None:
+                continue
+            ratio = median_ratio(outcomes, f"{other.label}: {name}", f"{first.label}: {name}")
+            failing = " (with failed requests)" if pair[0].unexpected or pair[1].unexpected else ""
+            row.append(f"{other.label} {ratio:.2f}{failing}")
+        if row:
+            lines.append(f"  {name:<24} " + "  ".join(row))
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     plan = load_plan(args)
     targets = deployments(args)
-    read_ids = _per_deployment(
-        [str(value) for value in args.individual_id or ()], len(targets), "--individual-id", required=False
-    )
-    scenarios = []
-    for deployment, read_id in zip(targets, read_ids, strict=True):
-        scenarios += scenarios_of(
-            deployment, _individual_to_read(deployment, int(read_id) if read_id else None)
-        )
+    scenarios, notes = [], []
+    for deployment in targets:
+        update_ids, why_not = individuals_to_update(deployment)
+        if why_not:
+            notes.append(f"  {deployment.label}: no update scenarios: {why_not}")
+            print(notes[-1], file=sys.stderr)
+        scenarios += scenarios_of(deployment, individual_to_read(deployment), update_ids)
     outcomes = measure_plan(scenarios, plan, progress=lambda line: print(f"  {line}", file=sys.stderr))
     print(f"bench.remote: {plan.describe()}")
     for deployment in targets:
@@ -170,16 +222,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         own = {name[len(prefix) :]: outcome for name, outcome in outcomes.items() if name.startswith(prefix)}
         print(report(own, READ_WITH_SECRET, title=f"{deployment.label} = {deployment.api_url}"))
     if len(targets) > 1:
-        first = targets[0]
-        print(f"throughput ratio of each deployment to {first.label}, same scenario (median of rounds)")
-        for name in first.scenario_names():
-            row = [
-                f"{other.label} {_cross_ratio(outcomes, other, first, name):.2f}"
-                for other in targets[1:]
-                if name in other.scenario_names()
-            ]
-            print(f"  {name:<22} " + "  ".join(row))
-    return exit_status(outcomes, "see 'unexpected answers' above")
+        print("\n".join(cross_table(targets, outcomes)))
+    failures = describe_failures(scenarios, outcomes)
+    if failures or notes:
+        print("not measured, or measured on failures (their throughput is not comparable):")
+        print("\n".join(notes + failures))
+    return exit_status(outcomes, "see the failed requests listed above")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from odoo import models
 from odoo.addons.fastapi.dependencies import authenticated_partner_impl
 
 from ..dependencies import partner_from_api_key_or_password
-from ..routers import bank_account_router
+from ..routers import bank_account_router, bulk_router, payment_accounts_router
 
 
 class FastapiEndpoint(models.Model):
@@ -16,6 +16,7 @@ class FastapiEndpoint(models.Model):
         routers = super()._get_fastapi_routers()
         if self.app == "registry":
             routers.append(bank_account_router)
+            routers.extend([bulk_router, payment_accounts_router])
         return routers
 
     def _get_app(self):
