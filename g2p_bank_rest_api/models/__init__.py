@@ -7,4 +7,5 @@ from . import (
     process_individual_mixin,
     reg_id_indexes,
     res_partner,
+    res_partner_bank,
 )

@@ -14,6 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 from odoo import Command, _, api, models
 from odoo.exceptions import ValidationError
 
+from .. import request_banks
 from ..rules import (
     DEFAULT_SEQUENCE,
     BankAccountItems,
@@ -63,35 +64,65 @@ class BankAccountService(models.AbstractModel):
     def _find_or_create_banks(self, items):
         """Return {bank key: res.bank} for every item, creating the banks nobody has yet.
 
-        One query finds all known banks, whatever the number of items. Banks that are still
-        missing are created under a transaction lock per bank key, so that two workers
-        naming the same new bank at once create it only once (see ``bank_lookup``).
+        Within a registry API request, the first call looks up every bank the request names
+        (``request_banks``) in one query, and later calls for other registrants of the same
+        request send none. Outside a request, each call looks up its own items in one query.
         """
         first_item_of = {}
         for item in items:
             first_item_of.setdefault(self._bank_key(item), item)
-        Bank = self.env["res.bank"]
-        Bank.flush_model(["name", "bic", "active"])
-        found = bank_lookup.find_banks(self.env.cr, first_item_of)
-        missing = sorted(key for key in first_item_of if key not in found)
-        banks = {key: Bank.browse(bank_id) for key, bank_id in found.items()}
+        scope = request_banks.current(self.env.cr) or request_banks.RequestBanks({})
+        unknown = {key: item for key, item in first_item_of.items() if key not in scope.looked_up}
+        if unknown:
+            wanted = {**scope.not_looked_up(), **unknown}
+            self.env["res.bank"].flush_model(["name", "bic", "active"])
+            scope.known.update(bank_lookup.find_banks(self.env.cr, wanted))
+            scope.looked_up.update(wanted)
+        missing = {key: first_item_of[key] for key in sorted(first_item_of) if key not in scope.known}
         if missing:
-            missing_items = {key: first_item_of[key] for key in missing}
-            bank_lookup.lock_bank_keys(self.env.cr, missing)
-            bank_lookup.retry_if_banks_created_meanwhile(self.env, missing_items)
-            # A bank this request creates for a BIC also serves the items naming it without one.
-            by_name = {
-                bank_lookup.bank_key(None, item.bank_name): key
-                for key, item in missing_items.items()
-                if item.bic
-            }
-            same_as = {key: by_name[key] for key in missing if key in by_name}
-            to_create = [key for key in missing if key not in same_as]
-            created = Bank.create([self._new_bank_values(first_item_of[key]) for key in to_create])
-            _logger.info("Created %d bank(s) named in registry requests: ids %s", len(created), created.ids)
-            banks.update(zip(to_create, created, strict=True))
-            banks.update({key: banks[bic_key] for key, bic_key in same_as.items()})
-        return banks
+            created = self._create_banks(missing, scope)
+            scope.known.update(created)
+            # A bank created for a BIC is also the one its name matches, unless an older bank
+            # of that name was found: later registrants naming it without a BIC get it.
+            for key, item in missing.items():
+                if item.bic:
+                    name_key = bank_lookup.bank_key(None, item.bank_name)
+                    if name_key in scope.looked_up:
+                        scope.known.setdefault(name_key, created[key])
+        Bank = self.env["res.bank"]
+        return {key: Bank.browse(scope.known[key]) for key in first_item_of}
+
+    @api.model
+    def _create_banks(self, missing_items, scope):
+        """Create the banks of ``missing_items`` ({bank key: item}); return {bank key: bank id}.
+
+        They are created under a transaction lock per bank key, so that two workers naming the
+        same new bank at once create it only once (see ``bank_lookup``). The first creation in
+        a request takes the locks of every bank the request names and nobody has, and checks
+        them at once: later registrants of the request create theirs without another check.
+        """
+        missing = sorted(missing_items)
+        unlocked = {
+            key: item
+            for key, item in {**scope.not_known(), **missing_items}.items()
+            if key not in scope.locked
+        }
+        if unlocked:
+            bank_lookup.lock_bank_keys(self.env.cr, unlocked)
+            bank_lookup.retry_if_banks_created_meanwhile(self.env, unlocked)
+            scope.locked.update(unlocked)
+        # A bank this request creates for a BIC also serves the items naming it without one.
+        by_name = {
+            bank_lookup.bank_key(None, item.bank_name): key for key, item in missing_items.items() if item.bic
+        }
+        same_as = {key: by_name[key] for key in missing if key in by_name}
+        to_create = [key for key in missing if key not in same_as]
+        Bank = self.env["res.bank"]
+        created = Bank.create([self._new_bank_values(missing_items[key]) for key in to_create])
+        _logger.info("Created %d bank(s) named in registry requests: ids %s", len(created), created.ids)
+        ids = dict(zip(to_create, created.ids, strict=True))
+        ids.update({key: ids[bic_key] for key, bic_key in same_as.items()})
+        return ids
 
     @api.model
     def _new_bank_values(self, item):

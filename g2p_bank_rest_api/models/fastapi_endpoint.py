@@ -1,11 +1,13 @@
-"""Adds the bank-account sub-resource to the registry app, and lets it accept API keys
-(see ``dependencies``)."""
+"""Adds the bank-account sub-resource to the registry app, lets it accept API keys (see
+``dependencies``) and makes each request look up the banks it names at once (see
+``request_banks``)."""
 
 from odoo import models
 
-from odoo.addons.fastapi.dependencies import authenticated_partner_impl
+from odoo.addons.fastapi.dependencies import authenticated_partner_env, authenticated_partner_impl
 
 from ..dependencies import partner_from_api_key_or_password
+from ..request_banks import env_knowing_request_banks
 from ..routers import bank_account_router, bulk_router, payment_accounts_router
 
 
@@ -23,4 +25,5 @@ class FastapiEndpoint(models.Model):
         app = super()._get_app()
         if self.app == "registry":
             app.dependency_overrides[authenticated_partner_impl] = partner_from_api_key_or_password
+            app.dependency_overrides[authenticated_partner_env] = env_knowing_request_banks
         return app

@@ -8,4 +8,5 @@ from . import (
     test_password_cache,
     test_payment_accounts,
     test_registry_routes,
+    test_request_banks,
 )

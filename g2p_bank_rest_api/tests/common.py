@@ -3,6 +3,9 @@
 from odoo import Command
 
 from odoo.addons.extendable_fastapi.tests.common import FastAPITransactionCase
+from odoo.addons.fastapi.dependencies import authenticated_partner_env
+
+from ..request_banks import env_knowing_request_banks
 
 ID_TYPE = "Bank API Test ID"
 VALID_IBAN = "DE89 3704 0044 0532 0130 00"
@@ -89,7 +92,12 @@ class BankApiCase(FastAPITransactionCase, RegistryDataMixin):
         cls.default_fastapi_authenticated_partner = cls.api_user.partner_id
 
     def client(self, router):
-        return self._create_test_client(router=router, raise_server_exceptions=False)
+        # As the registry app runs them: each request looks up the banks it names at once.
+        return self._create_test_client(
+            router=router,
+            raise_server_exceptions=False,
+            dependency_overrides={authenticated_partner_env: env_knowing_request_banks},
+        )
 
     def assert_no_full_number(self, response, number):
         compact = "".join(number.split())

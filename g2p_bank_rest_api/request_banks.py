@@ -1,0 +1,124 @@
+"""The banks one registry request names, looked up together.
+
+A request can carry bank-account items for many registrants: a group and its members, several
+individuals in ``PUT /update_individual``, a bulk batch. The registry's routes process them one
+registrant at a time, so each would look its banks up on its own. Instead, a dependency of the
+registry app reads, before the route runs, every bank the request body names (in any
+``bank_ids`` list, at any depth) and registers them with the transaction. The first registrant
+that needs a bank then looks up the banks of the whole request in one query; the others find
+theirs in that answer.
+
+The creation locks are shared too: the first registrant that needs a new bank takes the locks
+of every named bank that nobody has and checks them at once. But a bank is only created when an
+item being merged needs it, never on account of the body alone: an item that is rejected must
+not leave a bank behind.
+"""
+
+from typing import Annotated, Any, NamedTuple
+
+from fastapi import Depends, Request
+
+from odoo.api import Environment
+
+from odoo.addons.base.models.res_partner import Partner
+from odoo.addons.fastapi.dependencies import authenticated_partner_env, authenticated_partner_impl
+
+from .models.bank_lookup import bank_key
+from .rules import normalize_bic
+
+_SCOPE = "g2p_bank_rest_api.request_banks"
+
+
+class NamedBank(NamedTuple):
+    """A bank as an item of the body names it: what a lookup needs, read before validation."""
+
+    bank_name: str
+    bic: str | None
+
+
+class RequestBanks:
+    """What the current request's transaction knows of the banks the request names."""
+
+    def __init__(self, named):
+        self.named = named  # {bank key: NamedBank} of the whole body
+        self.known = {}  # {bank key: bank id}, found or created in this request
+        self.looked_up = set()  # bank keys looked up in this request, found or not
+        self.locked = set()  # bank keys whose creation lock this request holds
+
+    def not_looked_up(self):
+        return {key: bank for key, bank in self.named.items() if key not in self.looked_up}
+
+    def not_known(self):
+        """The named banks that were looked up and not found, nor created yet."""
+        return {
+            key: bank for key, bank in self.named.items() if key in self.looked_up and key not in self.known
+        }
+
+
+def current(cr):
+    """The request scope registered on the cursor, or None outside a registry API request."""
+    return cr.precommit.data.get(_SCOPE)
+
+
+def named_banks(body):
+    """{bank key: NamedBank} for every well-formed bank of every ``bank_ids`` item in ``body``.
+
+    Malformed items are skipped: validation rejects them with a proper answer later, and a
+    lookup of a name nobody will use costs nothing.
+    """
+    named = {}
+    pending = [body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            items = node.get("bank_ids")
+            for item in items if isinstance(items, list) else ():
+                bank = _named_bank(item)
+                if bank:
+                    named.setdefault(bank_key(bank.bic, bank.bank_name), bank)
+            pending.extend(value for key, value in node.items() if key != "bank_ids")
+    return named
+
+
+def _named_bank(item):
+    if not isinstance(item, dict):
+        return None
+    name, bic = item.get("bank_name"), item.get("bic")
+    if not isinstance(name, str) or not name.strip():
+        return None
+    if isinstance(bic, str) and bic.strip():
+        try:
+            bic = normalize_bic(bic)
+        except ValueError:
+            return None
+    else:
+        bic = None
+    return NamedBank(name.strip(), bic)
+
+
+async def request_body(request: Request) -> Any:
+    """The request's JSON body (already read and parsed by FastAPI), or None."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    try:
+        return await request.json()
+    except ValueError:  # not JSON (also UnicodeDecodeError): the route's own parsing answers it
+        return None
+
+
+def env_knowing_request_banks(
+    partner: Annotated[Partner, Depends(authenticated_partner_impl)],
+    body: Annotated[Any, Depends(request_body)],
+) -> Environment:
+    """The authenticated partner's environment, with the request's banks registered on its cursor."""
+    env = authenticated_partner_env(partner)
+    data = env.cr.precommit.data
+    data[_SCOPE] = RequestBanks(named_banks(body))
+    try:
+        yield env
+    finally:
+        # The scope is the request's: later work in the same transaction (tests run many
+        # requests in one) must look banks up again.
+        data.pop(_SCOPE, None)
