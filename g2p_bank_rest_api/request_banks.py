@@ -12,6 +12,10 @@ The creation locks are shared too: the first registrant that needs a new bank ta
 of every named bank that nobody has and checks them at once. But a bank is only created when an
 item being merged needs it, never on account of the body alone: an item that is rejected must
 not leave a bank behind.
+
+The scope lives in the cursor's pre-commit data, which Odoo empties whenever it flushes the
+cursor, savepoints included. After a savepoint, calls look their banks up on their own again: a
+rolled-back savepoint can never leave behind the id of a bank it removed.
 """
 
 from typing import Annotated, Any, NamedTuple

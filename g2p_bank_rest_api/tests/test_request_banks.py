@@ -122,6 +122,21 @@ class TestRequestBanks(BankApiCase):
         self.assertEqual(len(self.banks_named("Scoped Request Bank")), 2)
         self.assertTrue(self.accounts_of(self.env["res.partner"].browse(answer["id"])).bank_id.active)
 
+    def test_a_rolled_back_savepoint_leaves_no_bank_behind_in_the_scope(self):
+        body = {"bank_ids": [bank_item("Savepoint Bank", "SP-1")]}
+        scope = request_banks.env_knowing_request_banks(self.api_user.partner_id, body)
+        env = next(scope)
+        service = env["g2p.bank.account.service"]
+        registrant = env["res.partner"].create({"name": "SAVEPOINT, TEST", "is_registrant": True})
+        with self.assertRaises(ValueError), env.cr.savepoint():
+            service.merge_items(registrant, body["bank_ids"])
+            raise ValueError("roll the savepoint back")
+        self.assertFalse(self.banks_named("Savepoint Bank"))
+        service.merge_items(registrant, body["bank_ids"])
+        self.assertEqual(self.accounts_of(registrant).bank_id, self.banks_named("Savepoint Bank"))
+        scope.close()
+        self.assertIsNone(request_banks.current(env.cr))
+
     def test_bodies_name_banks_only_in_well_formed_items(self):
         body = [
             {"bank_ids": [{"bank_name": " Some  Bank ", "bic": "deut deff"}, {"bank_name": "Other"}]},
