@@ -140,15 +140,21 @@ class BankAccountService(models.AbstractModel):
         )
 
     @api.model
-    def merge_items(self, registrant, items, replace=False):
+    def merge_items(self, registrant, items, replace=False, defer_retry=False):
         """Make ``items`` hold for the registrant's accounts; return {normalized number: (account, created)}.
 
         An item whose normalized number the registrant already holds (archived included)
         updates that account; a new number adds one. With ``replace``, the registrant's
         other active accounts are archived. Nothing is ever deleted.
+
+        Concurrent merges into one registrant are serialized (see ``bank_lookup``): the later
+        request runs again. With ``defer_retry`` (callers inside routes that turn exceptions
+        into answers), a merge that must wait for that writes nothing and returns {}.
         """
         registrant.ensure_one()
         items = self._validated_items(items)
+        if not self._lock_registrant(registrant, defer_retry):
+            return {}
         accounts = self._existing_accounts(registrant)
         plan = plan_accounts(
             [
@@ -183,6 +189,13 @@ class BankAccountService(models.AbstractModel):
             )
             for change in plan.changes
         }
+
+    @api.model
+    def _lock_registrant(self, registrant, defer_retry=False):
+        # A registrant created by this very transaction is nobody else's yet.
+        if registrant.create_date == self.env.cr.now():
+            return True
+        return bank_lookup.lock_registrant(self.env, registrant.id, defer_retry=defer_retry)
 
     @api.model
     def _account_values(self, change, bank):
@@ -249,10 +262,12 @@ class BankAccountService(models.AbstractModel):
     @api.model
     def archive_account(self, registrant, account_id):
         """Archive one active account of the registrant; return False when it has no such account."""
+        self._lock_registrant(registrant)
         account = self.active_accounts(registrant).filtered(lambda account: account.id == account_id)
         if not account:
             return False
-        account.active = False
+        # Through the registrant, whose row every merge updates (see ``bank_lookup``).
+        registrant.write({"bank_ids": [Command.update(account.id, {"active": False})]})
         _logger.info(
             "Registrant %s: bank account %s archived",
             registrant.id,

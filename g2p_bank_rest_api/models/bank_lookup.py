@@ -16,10 +16,19 @@ The failure is raised by a pre-commit hook rather than on the spot because the r
 update route turns every exception inside it into a 400 answer; the hook runs after the
 route has returned, where Odoo's retry loop sees the failure. Until then the request goes on
 with a bank of its own, which the rollback removes.
+
+Accounts need the same care, and have a row to lock: merging into a registrant first locks
+its ``res_partner`` row. Every merge that writes also updates that row, so a request that waited
+for the lock, or whose snapshot predates another request's merge, gets PostgreSQL's
+serialization failure there: at once where nothing swallows it, or, from the registry's own
+processing, noted for the pre-commit hook while the merge is skipped. Without it, two requests
+adding one account both insert it and the second fails on the unique account number.
 """
 
 import functools
 import hashlib
+
+import psycopg2
 
 from ..rules import bank_name_key, clean_bank_name
 
@@ -28,6 +37,7 @@ __all__ = [
     "clean_bank_name",
     "find_banks",
     "lock_bank_keys",
+    "lock_registrant",
     "retry_if_banks_created_meanwhile",
 ]
 
@@ -88,6 +98,30 @@ def lock_bank_keys(cr, keys):
     cr.execute(_LOCK_KEYS, [sorted(_lock_id(key) for key in keys)])
 
 
+_LOCK_REGISTRANT = "SELECT 1 FROM res_partner WHERE id = %s FOR NO KEY UPDATE"
+
+
+def lock_registrant(env, registrant_id, defer_retry=False):
+    """Hold the registrant's row lock until the transaction ends; return False if this
+    transaction cannot merge into it because another one changed it meanwhile.
+
+    Without ``defer_retry`` that case raises PostgreSQL's serialization failure, which Odoo
+    answers by running the request again. With it, the failure is kept for the pre-commit hook
+    (for callers inside routes that turn exceptions into answers) and False is returned: the
+    caller must then write nothing for this registrant.
+    """
+    if not defer_retry:
+        env.cr.execute(_LOCK_REGISTRANT, [registrant_id], log_exceptions=False)
+        return True
+    try:
+        with env.cr.savepoint(flush=False):
+            env.cr.execute(_LOCK_REGISTRANT, [registrant_id], log_exceptions=False)
+    except psycopg2.errors.TransactionRollbackError:  # serialization failure or deadlock
+        _retry_at_commit(env.cr)
+        return False
+    return True
+
+
 def retry_if_banks_created_meanwhile(env, items_by_key):
     """Make Odoo retry the request if a bank of ``items_by_key`` exists beyond our snapshot.
 
@@ -100,9 +134,14 @@ def retry_if_banks_created_meanwhile(env, items_by_key):
         return
     with env.registry.cursor() as fresh_cr:
         committed_meanwhile = find_banks(fresh_cr, items_by_key)
-    if committed_meanwhile and not env.cr.precommit.data.get(_RETRY_FLAG):
-        env.cr.precommit.data[_RETRY_FLAG] = True
-        env.cr.precommit.add(functools.partial(_ask_for_retry, env.cr))
+    if committed_meanwhile:
+        _retry_at_commit(env.cr)
+
+
+def _retry_at_commit(cr):
+    if not cr.precommit.data.get(_RETRY_FLAG):
+        cr.precommit.data[_RETRY_FLAG] = True
+        cr.precommit.add(functools.partial(_ask_for_retry, cr))
 
 
 def _ask_for_retry(cr):

@@ -29,4 +29,4 @@ class ResPartner(models.Model):
         service = self.env["g2p.bank.account.service"]
         for registrant in self:
             if registrant.bank_account_items:
-                service.merge_items(registrant, registrant.bank_account_items)
+                service.merge_items(registrant, registrant.bank_account_items, defer_retry=True)
