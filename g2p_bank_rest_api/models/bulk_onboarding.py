@@ -93,13 +93,19 @@ class BulkIndividualService(models.AbstractModel):
                 service.merge_items(item.registrant, item.request.bank_ids)
                 item.changed = True
         if creates:
-            partners = self.env["res.partner"].create(
+            # Like Odoo's own imports: no "created" note and no follower per new individual,
+            # which would double the cost of a batch; later changes are tracked as usual.
+            partner_model = self.env["res.partner"].with_context(
+                mail_create_nolog=True, mail_create_nosubscribe=True
+            )
+            partners = partner_model.create(
                 [
                     new_individual_values(item.request, item.id_type_ids, genders.get(item.request.gender))
                     for item in creates
                 ]
             )
             for item, partner in zip(creates, partners, strict=True):
+                partner = partner.with_env(self.env)
                 item.registrant, item.created, item.changed = partner, True, True
                 if item.request.bank_ids:
                     service.merge_items(partner, item.request.bank_ids)

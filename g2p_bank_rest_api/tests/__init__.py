@@ -3,7 +3,7 @@ from . import (
     test_bank_account_routes,
     test_bank_lookup,
     test_bulk,
-    test_concurrent_merges,
+    test_bulk_http,
     test_credential_cache,
     test_http,
     test_password_cache,
