@@ -4,6 +4,7 @@ from . import (
     test_bank_lookup,
     test_bulk,
     test_bulk_http,
+    test_concurrent_merges,
     test_credential_cache,
     test_http,
     test_password_cache,
