@@ -25,6 +25,8 @@ class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndivid
         if not with_accounts:
             return
         banks = service.BankDirectory(self.session)
+        # The registry's updates first, as before any query: the bank lookup does not flush.
+        self.session.flush()
         banks.resolve(account for item in with_accounts for account in item.request.bank_ids)
         self._add_new_accounts([item for item in with_accounts if item.created], banks)
         self._merge_accounts([item for item in with_accounts if not item.created], banks)

@@ -56,7 +56,12 @@ class BankRegistrantProcessing(RegistrantProcessing, extends=RegistrantProcessin
         if not created:
             service.require_registrant(self.session, registrant_id=registrant.id, lock=True)
         service.link_accounts(
-            self.session, registrant_id=registrant.id, items=items, banks=self.banks, new_registrant=created
+            self.session,
+            registrant_id=registrant.id,
+            items=items,
+            banks=self.banks,
+            new_registrant=created,
+            with_new_ids=False,
         )
 
     def fill_answers(self, pairs: Sequence[tuple[Registrant, BaseModel]]) -> None:

@@ -124,11 +124,15 @@ def link_accounts(
     banks: BankDirectory,
     replace: bool = False,
     new_registrant: bool = False,
+    with_new_ids: bool = True,
 ) -> list[LinkedAccount]:
     """Merge ``items`` into the registrant's accounts (``replace``: and archive unlisted ones).
 
     The caller holds the registrant's lock, or has just created the registrant
-    (``new_registrant``: it has no accounts yet, so there is nothing to read).
+    (``new_registrant``: it has no accounts yet, so there is nothing to read). The answer lists
+    the accounts updated, and the new ones with the ids the INSERT returned; a caller that has
+    no use for those (``with_new_ids=False``) gets the updated ones only, and the INSERT returns
+    nothing.
     """
     existing = () if new_registrant else repository.accounts_of(session, registrant_id)
     banks.resolve(items)
@@ -146,10 +150,13 @@ def link_accounts(
     # SQLite, so a request's statements would grow with its number of accounts.
     now = utc_now()
     dated = [row | {"create_date": now, "write_date": now} for row in new_rows]
-    linked += [
-        LinkedAccount(None, created=True, inserted_id=account_id)
-        for account_id in repository.insert_accounts_returning_ids(session, dated)
-    ]
+    if with_new_ids:
+        linked += [
+            LinkedAccount(None, created=True, inserted_id=account_id)
+            for account_id in repository.insert_accounts_returning_ids(session, dated)
+        ]
+    else:
+        repository.insert_new_accounts(session, dated)
     session.flush()
     return linked
 
@@ -226,6 +233,9 @@ def merge_accounts(
 
 def _log_change(what: str, registrant_id: int, normalized_number: str) -> None:
     # DEBUG: the change is only planned here; the request may still fail and roll it back.
+    if not _logger.isEnabledFor(logging.DEBUG):
+        # Not even masked then: a bulk import plans hundreds of thousands of accounts.
+        return
     _logger.debug(
         "bank account %s %s for registrant %s", mask_account_number(normalized_number), what, registrant_id
     )

@@ -1,5 +1,7 @@
 """Banks: how a bank named in a request is matched to the banks the registry holds."""
 
+import functools
+
 from schwifty import BIC
 from schwifty.exceptions import SchwiftyException
 
@@ -9,6 +11,8 @@ def clean_bank_name(name: str) -> str:
     return name.strip()
 
 
+# A registry names few banks, each in many requests and bulk items.
+@functools.lru_cache(maxsize=4096)
 def bank_name_key(name: str) -> str:
     """The key two bank names match on: trimmed, inner white space collapsed, case ignored."""
     return " ".join(name.split()).casefold()

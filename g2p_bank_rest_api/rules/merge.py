@@ -56,16 +56,18 @@ def plan_accounts(
     archived, so the list becomes exactly the registrant's active accounts.
     """
     by_number = {account.normalized_number: account for account in existing}
-    listed_numbers = {item.normalized_number for item in items}
+    # Each item's number normalized once: the plan looks at it several times.
+    numbers = [item.normalized_number for item in items]
+    listed_numbers = set(numbers)
     archive_ids = tuple(
         account.id
         for account in existing
         if replace and account.active and account.normalized_number not in listed_numbers
     )
-    primary_sequence = _sequence_before_others(existing, items, archive_ids)
+    primary_sequence = _sequence_before_others(existing, items, numbers, listed_numbers, archive_ids)
     changes = []
-    for item in items:
-        account = by_number.get(item.normalized_number)
+    for item, number in zip(items, numbers, strict=True):
+        account = by_number.get(number)
         changes.append(
             AccountChange(
                 item=item,
@@ -80,15 +82,19 @@ def plan_accounts(
 def _sequence_before_others(
     existing: Sequence[ExistingAccount],
     items: Sequence[BankDetailsRequest],
+    numbers: Sequence[str],
+    listed_numbers: set[str],
     archive_ids: tuple[int, ...],
 ) -> int:
     """A sequence that puts the primary item before every other account that stays active."""
-    primary_numbers = {item.normalized_number for item in items if item.primary}
+    if not existing:
+        return DEFAULT_SEQUENCE - 1
+    primary_numbers = {number for item, number in zip(items, numbers, strict=True) if item.primary}
     others = [
         account.sequence
         for account in existing
         if account.id not in archive_ids
         and account.normalized_number not in primary_numbers
-        and (account.active or account.normalized_number in {i.normalized_number for i in items})
+        and (account.active or account.normalized_number in listed_numbers)
     ]
     return min([DEFAULT_SEQUENCE, *others]) - 1

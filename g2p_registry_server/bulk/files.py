@@ -1,5 +1,10 @@
 """Reading bulk import files record by record (JSON Lines or CSV), with the byte offset after
-each record, so that an interrupted import resumes exactly after its last committed record."""
+each record, so that an interrupted import resumes exactly after its last committed record.
+
+A JSON Lines record is handed out as its line (``raw``) and parsed by whoever imports it
+(``parse_json_line``): with several import workers, each parses the lines of its own batch, and
+the reading process only splits the file.
+"""
 
 import csv
 import json
@@ -20,6 +25,7 @@ class Record:
     next_line: int  # the line number just after the record
     item: Any = None
     error: str | None = None  # why the record could not be read as an item
+    raw: bytes | None = None  # a JSON line not parsed yet (see parse_json_line)
 
 
 def guess_format(path: Path) -> str:
@@ -47,16 +53,19 @@ def read_jsonl(stream: BinaryIO, *, start: int, start_line: int) -> Iterator[Rec
         line += 1
         if not raw.strip():
             continue
-        try:
-            yield Record(line=line, end=offset, next_line=line + 1, item=json.loads(raw))
-        except ValueError as error:
-            # Where the JSON breaks, without quoting the line (it may hold account numbers).
-            where = (
-                f"{error.msg} at column {error.colno}"
-                if isinstance(error, json.JSONDecodeError)
-                else "bad UTF-8"
-            )
-            yield Record(line=line, end=offset, next_line=line + 1, error=f"Line is not valid JSON: {where}")
+        yield Record(line=line, end=offset, next_line=line + 1, raw=raw)
+
+
+def parse_json_line(raw: bytes) -> tuple[Any, str | None]:
+    """The item a JSON line holds, or None and why it holds none."""
+    try:
+        return json.loads(raw), None
+    except ValueError as error:
+        # Where the JSON breaks, without quoting the line (it may hold account numbers).
+        where = (
+            f"{error.msg} at column {error.colno}" if isinstance(error, json.JSONDecodeError) else "bad UTF-8"
+        )
+        return None, f"Line is not valid JSON: {where}"
 
 
 def csv_header(stream: BinaryIO) -> tuple[list[str], int, int]:

@@ -1,22 +1,23 @@
 """Running the batches of an import: in this process, or in worker processes.
 
 Each batch is one transaction through `BulkIndividualProcessing`. With several workers, each
-validates its batch (most of the work, and no database needed) while another writes, and the
-results come back in file order, so that checkpoints still mark a committed prefix of the file.
-On SQLite the writes themselves still take turns on the database's write lock.
+parses and validates its batch (most of the work, and no database needed) while another writes,
+and the results come back in file order, so that checkpoints still mark a committed prefix of
+the file. On SQLite the writes themselves still take turns on the database's write lock.
 """
 
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db import make_engine, make_sessionmaker
-from .files import Record
+from .files import Record, parse_json_line
 from .processing import BulkIndividualProcessing
 from .results import ItemResult
 
@@ -25,7 +26,39 @@ BatchResults = tuple[list[Record], list[ItemResult]]
 
 
 def readable(batch: Sequence[Record]) -> list[Any]:
-    return [record.item for record in batch if record.error is None]
+    """What a worker gets of a batch: each readable record's JSON line, or its item (CSV)."""
+    return [record.item if record.raw is None else record.raw for record in batch if record.error is None]
+
+
+def import_payloads(
+    session_factory: sessionmaker[Session], id_type: str, payloads: Sequence[Any]
+) -> tuple[dict[int, str], list[ItemResult]]:
+    """The batch's JSON lines parsed, then its items imported: why each unreadable payload
+    (by position) is unreadable, and the results of the others."""
+    items, unreadable = [], {}
+    for position, payload in enumerate(payloads):
+        if isinstance(payload, bytes):
+            payload, error = parse_json_line(payload)
+            if error is not None:
+                unreadable[position] = error
+                continue
+        items.append(payload)
+    return unreadable, import_batch(session_factory, id_type, items)
+
+
+def with_unreadable(batch: list[Record], unreadable: dict[int, str]) -> list[Record]:
+    """The batch with the records its worker could not parse marked as unreadable."""
+    if not unreadable:
+        return batch
+    marked, position = [], 0
+    for record in batch:
+        if record.error is None:
+            error = unreadable.get(position)
+            position += 1
+            if error is not None:
+                record = replace(record, raw=None, error=error)
+        marked.append(record)
+    return marked
 
 
 def import_batch(
@@ -48,7 +81,8 @@ def run_here(database_url: str, id_type: str, batches: Iterable[list[Record]]) -
     try:
         factory = make_sessionmaker(engine, write=True)
         for batch in batches:
-            yield batch, import_batch(factory, id_type, readable(batch))
+            unreadable, results = import_payloads(factory, id_type, readable(batch))
+            yield with_unreadable(batch, unreadable), results
     finally:
         engine.dispose()
 
@@ -63,8 +97,8 @@ def _start_worker(database_url: str, id_type: str) -> None:
     _worker["id_type"] = id_type
 
 
-def _worker_batch(raw_items: list[Any]) -> list[ItemResult]:
-    return import_batch(_worker["factory"], _worker["id_type"], raw_items)
+def _worker_batch(payloads: list[Any]) -> tuple[dict[int, str], list[ItemResult]]:
+    return import_payloads(_worker["factory"], _worker["id_type"], payloads)
 
 
 def run_in_workers(
@@ -81,10 +115,15 @@ def run_in_workers(
             pending.append((batch, pool.submit(_worker_batch, readable(batch))))
             if len(pending) > jobs:
                 done, future = pending.popleft()
-                yield done, future.result()
+                yield _finished(done, future)
         while pending:
             done, future = pending.popleft()
-            yield done, future.result()
+            yield _finished(done, future)
+
+
+def _finished(batch: list[Record], future: Future) -> BatchResults:
+    unreadable, results = future.result()
+    return with_unreadable(batch, unreadable), results
 
 
 def run_batches(
