@@ -143,8 +143,13 @@ def match_items(env, items, match_type):
             claimed_ids.update(dict.fromkeys(pairs, item.index))
             if registrant_id:
                 claimed_registrants[registrant_id] = item.index
-                item.registrant = env["res.partner"].browse(registrant_id)
+                item.registrant = registrant_id
     accepted_items = [item for item in items if item.accepted]
+    # One recordset for all: reading one individual then reads every one of them at once.
+    partners = {partner.id: partner for partner in env["res.partner"].browse(claimed_registrants)}
+    for item in accepted_items:
+        if item.registrant:
+            item.registrant = partners[item.registrant]
     _lock(env, accepted_items, holders)
 
 
@@ -176,7 +181,9 @@ def _lock(env, items, holders):
     stored one of them after this transaction's snapshot was taken)."""
     partner_ids = sorted({item.registrant.id for item in items if item.registrant})
     if partner_ids:
-        env.cr.execute(_LOCK_PARTNERS, [partner_ids])
+        # A row changed by a transaction committed after this one's snapshot fails here with a
+        # serialization error, which makes Odoo run the request again (not logged as an error).
+        env.cr.execute(_LOCK_PARTNERS, [partner_ids], log_exceptions=False)
     new_pairs = sorted({pair for item in items for pair in _pairs(item) if pair not in holders})
     if not new_pairs:
         return
