@@ -6,6 +6,7 @@ from . import (
     process_group_mixin,
     process_individual_mixin,
     reg_id_indexes,
+    res_lang,
     res_partner,
     res_partner_bank,
 )

@@ -1,4 +1,5 @@
 from . import (
+    test_accept_language,
     test_api_key_auth,
     test_bank_account_routes,
     test_bank_lookup,

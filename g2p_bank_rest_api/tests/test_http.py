@@ -23,7 +23,7 @@ class TestRegistryOverHttp(HttpCase, RegistryDataMixin):
         cls._setup_registry_data()
         cls.env.ref("g2p_registry_rest_api.fastapi_endpoint_registry")._handle_registry_sync()
 
-    def call(self, method, path, body=None, auth=True, params=None):
+    def call(self, method, path, body=None, auth=True, params=None, headers=None):
         # FastAPI runs Basic auth in a worker thread, where Odoo opens a second test cursor; in
         # test mode that cursor would wait forever for the lock the request thread holds. This
         # test sends one request at a time, so the lock can be lifted for the call.
@@ -33,6 +33,7 @@ class TestRegistryOverHttp(HttpCase, RegistryDataMixin):
                 self.base_url() + ROOT + path,
                 json=body,
                 params=params,
+                headers=headers,
                 auth=(self.api_user.login, self.api_password) if auth else None,
                 timeout=60,
             )
@@ -42,6 +43,14 @@ class TestRegistryOverHttp(HttpCase, RegistryDataMixin):
             response = self.call("GET", "/registrant/1/bank_accounts", auth=False)
         self.assertEqual(response.status_code, 401)
         self.assertEqual(response.headers.get("WWW-Authenticate"), "Basic")
+
+    def test_malformed_accept_language_is_ignored(self):
+        # OCA fastapi's header parser raises on it: without the addon, every route answers 500.
+        response = self.call(
+            "GET", "/individual", params={"name": "NOBODY"}, headers={"Accept-Language": ";G'}"}
+        )
+        self.assertNotEqual(response.status_code, 500, response.text)
+        self.assertEqual(response.status_code, 400, response.text)  # the registry's "no match"
 
     def test_post_individual_with_accounts_then_update(self):
         body = individual_body("HTTP, JOHN", "H-1", bank_ids=[bank_item("Http Bank", "H-100")])
