@@ -1,7 +1,10 @@
 """POST /bulk/individual: per-item results, rejected items write nothing, re-runs change nothing."""
 
+from unittest import mock
+
 from fastapi import status
 
+from ..models import bulk_onboarding
 from ..routers import bulk_router
 from .common import BAD_CHECKSUM_IBAN, ID_TYPE, VALID_IBAN, BankApiCase, bank_item, individual_body
 
@@ -227,3 +230,23 @@ class TestBulkIndividuals(BankApiCase):
         accounts = self.accounts_of(person)
         self.assertEqual(len(accounts), 1)
         self.assertTrue(accounts.active)
+
+    def test_an_item_the_database_refuses_is_rejected_alone(self):
+        # Past every check, storing one item fails: the batch is stored again item by item.
+        new_individual_values = bulk_onboarding.new_individual_values
+
+        def values_refused_for_item_2(request, *args):
+            values = new_individual_values(request, *args)
+            if request.name.endswith(" 2"):
+                values["gender"] = "not a gender of the registry"
+            return values
+
+        before = self.counts()
+        with mock.patch.object(bulk_onboarding, "new_individual_values", values_refused_for_item_2):
+            answer = self.results([item(1), item(2), item(3)])
+        self.assertEqual(self.statuses(answer), ["created", "rejected", "created"])
+        self.assertEqual([error["type"] for error in answer[1]["errors"]], ["not_stored"])
+        after = self.counts()
+        self.assertEqual(after["res.partner"], before["res.partner"] + 2)
+        self.assertEqual(after["res.partner.bank"], before["res.partner.bank"] + 2)
+        self.assertFalse(self.env["g2p.reg.id"].search([("value", "=", "BULK-0002")]))
