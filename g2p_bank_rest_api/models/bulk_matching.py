@@ -44,7 +44,9 @@ def check_references(env, items, reference, match_type):
         request = item.request
         if request.gender and request.gender not in genders:
             item.reject(
-                ["gender"], f"Invalid gender. Gender - {request.gender} is not present.", "unknown_gender"
+                ["gender"],
+                f"Invalid gender. Gender - {request.gender} is not present in the database.",
+                "unknown_gender",
             )
         seen = set()
         for position, id_request in enumerate(request.ids):
