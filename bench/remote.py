@@ -6,9 +6,15 @@ deployments are measured side by side in one run, on the same requests:
 - `POST /individual` with 0, 1, 5 and 20 bank accounts;
 - `PUT /update_individual` of an existing individual with 0, 1, 5 and 20 bank accounts, the
   same body again and again (a client re-sending a registrant's current accounts); each account
-  count updates its own individual unless one ID is given for all.
+  count updates its own individual unless one ID is given for all. With several connections
+  (`--concurrency`), they update that individual at once, as no real client does: Odoo then
+  fails the colliding transactions and retries them after a pause, so measure updates on Odoo
+  with `--concurrency 1`.
 
-Writes use the API key when the deployment has one, else the password.
+Writes use the API key when the deployment has one, else the password. A deployment that
+remembers verified passwords for a while (this project's addon and server: 60 s per worker
+process) checks the password again in each round that starts after that: keep rounds shorter
+(`--requests`) to measure the remembered password alone.
 
     python -m bench.remote --base-url ours=http://127.0.0.1:8069/api/v1/registry \\
         --base-url upstream=http://127.0.0.1:8070/api/v1/registry \\
@@ -217,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         scenarios += scenarios_of(deployment, individual_to_read(deployment), update_ids)
     outcomes = measure_plan(scenarios, plan, progress=lambda line: print(f"  {line}", file=sys.stderr))
     print(f"bench.remote: {plan.describe()}")
+    if plan.concurrency > 1 and any(update_name(0) in scenario.name for scenario in scenarios):
+        print("note: the connections of an update scenario update one individual at once (see --help)")
     for deployment in targets:
         prefix = f"{deployment.label}: "
         own = {name[len(prefix) :]: outcome for name, outcome in outcomes.items() if name.startswith(prefix)}
