@@ -12,15 +12,11 @@ that existed when paging started.
 from odoo import api, models
 
 # One statement per page, so that an item always shows one committed state of the registrant.
-# The page's registrants are chosen first (keyset, limit), then their IDs and account joined.
+# The page's registrants are chosen first (keyset, limit), then each one's IDs and primary
+# account are looked up through its indexes, whatever the size of the tables.
 _PAGE = """
     WITH listed AS (
-        SELECT partner.id, partner.name, partner.is_group,
-               (SELECT account.id
-                  FROM res_partner_bank account
-                 WHERE account.partner_id = partner.id AND account.active
-              ORDER BY account.sequence, account.id
-                 LIMIT 1) AS account_id
+        SELECT partner.id, partner.name, partner.is_group
           FROM res_partner partner
          WHERE partner.active
            AND partner.is_registrant
@@ -39,10 +35,17 @@ _PAGE = """
                        FROM g2p_reg_id reg
                        JOIN g2p_id_type id_type ON id_type.id = reg.id_type
                       WHERE reg.partner_id = listed.id AND reg.value IS NOT NULL), '[]'::json),
-           account.id, bank.name, bank.bic, account.acc_number, account.acc_holder_name
+           payee.id, payee.bank_name, payee.bic, payee.acc_number, payee.acc_holder_name
       FROM listed
- LEFT JOIN res_partner_bank account ON account.id = listed.account_id
- LEFT JOIN res_bank bank ON bank.id = account.bank_id
+ LEFT JOIN LATERAL (
+               SELECT account.id, bank.name AS bank_name, bank.bic,
+                      account.acc_number, account.acc_holder_name
+                 FROM res_partner_bank account
+            LEFT JOIN res_bank bank ON bank.id = account.bank_id
+                WHERE account.partner_id = listed.id AND account.active
+             ORDER BY account.sequence, account.id
+                LIMIT 1
+           ) payee ON true
   ORDER BY listed.id
 """
 
