@@ -94,3 +94,18 @@ def test_update_scenarios_and_a_key_for_one_deployment(deployment):
     first_table = output.split("second = ")[0]
     assert "GET, API key" not in first_table
     assert "not measured" not in output
+
+
+def test_individuals_that_cannot_be_created_leave_out_the_updates_and_say_why(deployment):
+    server, credentials = deployment
+    output = run_bench(
+        "remote",
+        *("--base-url", f"only={server.api_url}", "--id-type", "No Such ID Type"),
+        *("--user", credentials.user, "--password", credentials.password),
+    )
+    assert "PUT update" not in "".join(_ratios(output))
+    assert re.search(
+        r"^  only: no update scenarios: creating an individual to update: POST /individual answered 4\d\d ",
+        output,
+        flags=re.MULTILINE,
+    ), output
