@@ -51,10 +51,12 @@ def validate_items(raw_items: Sequence[Any], request_class: Any) -> list[BulkIte
             item.reject([], "Each item must be a JSON object (an individual)", "model_type")
         else:
             try:
-                nul = _nul_location(raw, [])
-                if nul is not None:
+                unstorable = _unstorable_text(raw, [])
+                if unstorable is not None:
                     # PostgreSQL cannot store it: refused here rather than failing the write.
-                    item.reject(nul, "Text must not contain NUL characters", "string_nul")
+                    item.reject(
+                        unstorable, "Text must be valid Unicode without NUL characters", "string_unicode"
+                    )
                 else:
                     item.request = validate(raw)
             except ValidationError as error:
@@ -65,10 +67,22 @@ def validate_items(raw_items: Sequence[Any], request_class: Any) -> list[BulkIte
     return items
 
 
-def _nul_location(value, loc):
-    """Where in a JSON value the first string (or key) holding a NUL character is, or None."""
+def _storable(text):
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")  # lone surrogates, which JSON's \ud800 escapes can carry
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unstorable_text(value, loc):
+    """Where in a JSON value the first string (or key) PostgreSQL cannot store is, or None."""
     if isinstance(value, str):
-        return loc if "\x00" in value else None
+        return None if _storable(value) else loc
     if isinstance(value, dict):
         pairs = value.items()
     elif isinstance(value, list):
@@ -76,9 +90,9 @@ def _nul_location(value, loc):
     else:
         return None
     for key, child in pairs:
-        if isinstance(key, str) and "\x00" in key:
-            return [*loc, key.replace("\x00", "")]
-        found = _nul_location(child, [*loc, key])
+        if isinstance(key, str) and not _storable(key):
+            return loc
+        found = _unstorable_text(child, [*loc, key])
         if found is not None:
             return found
     return None

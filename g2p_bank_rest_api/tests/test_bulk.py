@@ -1,5 +1,6 @@
 """POST /bulk/individual: per-item results, rejected items write nothing, re-runs change nothing."""
 
+import json
 from unittest import mock
 
 from fastapi import status
@@ -36,7 +37,10 @@ class TestBulkIndividuals(BankApiCase):
     def post(self, items, id_type=ID_TYPE):
         params = {"id_type": id_type} if id_type is not None else {}
         with self.client(bulk_router) as client:
-            return client.post("/bulk/individual", params=params, json=items)
+            # Encoded with ASCII escapes, as JSON allows: a lone surrogate then travels as \ud800.
+            body = json.dumps(items)
+            headers = {"Content-Type": "application/json"}
+            return client.post("/bulk/individual", params=params, content=body, headers=headers)
 
     def results(self, items):
         response = self.post(items)
@@ -165,9 +169,10 @@ class TestBulkIndividuals(BankApiCase):
             item(10, phone_numbers=[{"phone_no": "no digits"}]),
             item(11, ids=[{"id_type": ID_TYPE, "value": "X" * 101}]),
             item(12, address="nul\x00byte"),
+            item(13, ids=[{"id_type": ID_TYPE, "value": "lone \ud800 surrogate"}]),
         ]
         answer = self.results(items)
-        self.assertEqual(self.statuses(answer), ["created"] + ["rejected"] * 13)
+        self.assertEqual(self.statuses(answer), ["created"] + ["rejected"] * 14)
         locations = [[tuple(error["loc"]) for error in result["errors"]] for result in answer]
         kinds = [[error["type"] for error in result["errors"]] for result in answer]
         self.assertEqual(locations[1], [("bank_ids", 1, "acc_number")])
@@ -183,7 +188,8 @@ class TestBulkIndividuals(BankApiCase):
         self.assertEqual((locations[10], kinds[10]), ([("ids", 0, "value")], ["id_assigned"]))
         self.assertEqual((locations[11], kinds[11]), ([("phone_numbers", 0, "phone_no")], ["phone_number"]))
         self.assertEqual((locations[12], kinds[12]), ([("ids", 0, "value")], ["string_too_long"]))
-        self.assertEqual((locations[13], kinds[13]), ([("address",)], ["string_nul"]))
+        self.assertEqual((locations[13], kinds[13]), ([("address",)], ["string_unicode"]))
+        self.assertEqual((locations[14], kinds[14]), ([("ids", 0, "value")], ["string_unicode"]))
         self.assertTrue(all(result["id"] is None for result in answer[1:]))
         # Only the accepted item was written: one individual, its ID, phone and account.
         after = self.counts()
