@@ -80,21 +80,28 @@ def _storable(text):
 
 
 def _unstorable_text(value, loc):
-    """Where in a JSON value the first string (or key) PostgreSQL cannot store is, or None."""
-    if isinstance(value, str):
-        return None if _storable(value) else loc
-    if isinstance(value, dict):
-        pairs = value.items()
-    elif isinstance(value, list):
-        pairs = enumerate(value)
-    else:
-        return None
-    for key, child in pairs:
-        if isinstance(key, str) and not _storable(key):
-            return loc
-        found = _unstorable_text(child, [*loc, key])
-        if found is not None:
-            return found
+    """Where in a JSON value the first string (or key) PostgreSQL cannot store is, or None.
+
+    Walked without recursion: a deeply nested element must not exhaust the stack."""
+    pending = [(value, loc)]
+    while pending:
+        value, loc = pending.pop()
+        if isinstance(value, str):
+            if not _storable(value):
+                return loc
+            continue
+        if isinstance(value, dict):
+            pairs = value.items()
+        elif isinstance(value, list):
+            pairs = enumerate(value)
+        else:
+            continue
+        children = []
+        for key, child in pairs:
+            if isinstance(key, str) and not _storable(key):
+                return loc
+            children.append((child, [*loc, key]))
+        pending.extend(reversed(children))
     return None
 
 
