@@ -256,3 +256,14 @@ class TestBulkIndividuals(BankApiCase):
         self.assertEqual(after["res.partner"], before["res.partner"] + 2)
         self.assertEqual(after["res.partner.bank"], before["res.partner.bank"] + 2)
         self.assertFalse(self.env["g2p.reg.id"].search([("value", "=", "BULK-0002")]))
+
+    def test_an_archived_individual_keeps_its_id(self):
+        [created] = self.results([item(1)])
+        self.env["res.partner"].browse(created["id"]).active = False
+        before = self.counts()
+        [result] = self.results([item(1)])
+        self.assertEqual(result["status"], "rejected")
+        self.assertEqual(
+            [(e["loc"], e["type"]) for e in result["errors"]], [(["ids", 0, "value"], "id_assigned")]
+        )
+        self.assertEqual(self.counts(), before)
