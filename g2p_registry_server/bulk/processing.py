@@ -61,6 +61,10 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
             raise RegistryError("id_type is required: items are matched by their ID of that type.")
         self.id_type_name = id_type
         self.now = utc_now()
+        # Reference data as plain values, each name resolved once per batch: items name the
+        # same few ID types and genders over and over.
+        self._type_ids: dict[str, int | None] = {}
+        self._genders: dict[str, tuple[str | None, str | None]] = {}
 
     # --- hooks for extensions ------------------------------------------------------------------
 
@@ -100,31 +104,31 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
     def _check_references(self, items: Sequence[BulkItem]) -> None:
         """Reference data each item names (ID types, gender) and its matching ID; each name is
         looked up once per batch."""
+        match_type_id = self.id_type.id
         for item in items:
             request = item.request
             if request.gender:
-                try:
-                    self.reference.gender_value(request.gender)
-                except RegistryError as error:
-                    item.reject(["gender"], error.message, "unknown_gender")
+                _, unknown = self._gender(request.gender)
+                if unknown is not None:
+                    item.reject(["gender"], unknown, "unknown_gender")
             seen: set[int] = set()
             for position, id_request in enumerate(request.ids):
-                id_type = self.reference.find_id_type(id_request.id_type)
-                if id_type is None:
+                type_id = self._type_id(id_request.id_type)
+                if type_id is None:
                     item.reject(
                         ["ids", position, "id_type"],
                         f"Invalid ID field. ID type - {id_request.id_type} is not present in the database.",
                         "unknown_id_type",
                     )
-                elif id_type.id in seen:
+                elif type_id in seen:
                     item.reject(
                         ["ids", position, "id_type"],
                         "ID Type must be unique: a registrant holds at most one ID of each type.",
                         "duplicate_id_type",
                     )
                 else:
-                    seen.add(id_type.id)
-                    if id_type.id == self.id_type.id:
+                    seen.add(type_id)
+                    if type_id == match_type_id:
                         item.match_value = id_request.value
             if item.match_value is None:
                 item.reject(
@@ -133,10 +137,26 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
                     "missing_match_id",
                 )
 
+    def _type_id(self, name: str) -> int | None:
+        """The id of the ID type called ``name``, None if there is none."""
+        if name not in self._type_ids:
+            id_type = self.reference.find_id_type(name)
+            self._type_ids[name] = None if id_type is None else id_type.id
+        return self._type_ids[name]
+
+    def _gender(self, code: str) -> tuple[str | None, str | None]:
+        """The value of the gender ``code`` and None, or None and why ``code`` names no gender."""
+        if code not in self._genders:
+            try:
+                self._genders[code] = (self.reference.gender_value(code), None)
+            except RegistryError as error:
+                self._genders[code] = (None, error.message)
+        return self._genders[code]
+
     def _pairs(self, item: BulkItem) -> list[tuple[int, int, str]]:
-        """(position, ID type id, value) of each ID of the item."""
+        """(position, ID type id, value) of each ID of the item (of known types: checked)."""
         return [
-            (position, self.reference.id_type(id_request.id_type).id, id_request.value)
+            (position, self._type_id(id_request.id_type), id_request.value)  # type: ignore[misc]
             for position, id_request in enumerate(item.request.ids)
         ]
 
@@ -222,15 +242,14 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
         fields = SimpleNamespace(**dict.fromkeys(service.INDIVIDUAL_FIELDS))
         service.copy_fields(registrant=fields, request=request, fields=service.INDIVIDUAL_FIELDS)  # type: ignore[arg-type]
         phones = request.phone_numbers or ()
-        gender = self.reference.gender_value(request.gender) if request.gender else None
+        gender = self._gender(request.gender)[0] if request.gender else None
         phone = phones[0].phone_no if phones else None
         return (registrant_id, *vars(fields).values(), False, False, gender, phone, True, self.now, self.now)
 
     def _id_row(self, registrant_id: int, id_request: Any) -> tuple:
-        id_type_id = self.reference.id_type(id_request.id_type).id
         return (
             registrant_id,
-            id_type_id,
+            self._type_id(id_request.id_type),
             id_request.value,
             id_request.expiry_date,
             id_request.status,

@@ -5,13 +5,16 @@ beforehand, not through ORM objects: a batch of a thousand individuals costs a f
 """
 
 import functools
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Table, and_, bindparam, func, select, text
+from sqlalchemy import DateTime, Dialect, String, Table, and_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.types import TypeEngine
 
 from ..registrants.models import Registrant, RegistrantId
 
@@ -104,7 +107,7 @@ def insert_many(
     processors = [
         (position, processor)
         for position, name in enumerate(columns)
-        if (processor := table.c[name].type.bind_processor(dialect)) is not None
+        if (processor := _bind_processor(table.c[name].type, dialect)) is not None
     ]
     if processors:
         # A batch repeats its timestamps and flags: each distinct value is converted once.
@@ -124,6 +127,21 @@ def insert_many(
         return
     markers = ", ".join("?" * len(columns))
     connection.exec_driver_sql(f"INSERT INTO {target} VALUES ({markers})", values)  # noqa: S608 - names from metadata
+
+
+def _bind_processor(column_type: TypeEngine, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """How a column's values are sent: the type's bind processor, or for SQLite's timestamps,
+    which SQLAlchemy hands to the driver as they are, the driver's own adapter (applied here,
+    so that a batch's timestamps, all the same, are adapted once instead of once per row)."""
+    processor = column_type.bind_processor(dialect)
+    adapter = sqlite3.adapters.get((datetime, sqlite3.PrepareProtocol))
+    if processor is None and dialect.name == "sqlite" and column_type._type_affinity is DateTime and adapter:
+
+        def processor(value: Any) -> Any:
+            # The driver's own choice: adapters are looked up by exact type.
+            return adapter(value) if type(value) is datetime else value
+
+    return processor
 
 
 def _processed(row: Sequence[Any], processors: Sequence[tuple[int, Any]]) -> tuple:
