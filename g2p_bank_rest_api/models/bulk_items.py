@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..schemas.storable_text import UNSTORABLE_TEXT, unstorable_text_location
+
 
 @dataclass(eq=False)
 class BulkItem:
@@ -51,12 +53,10 @@ def validate_items(raw_items: Sequence[Any], request_class: Any) -> list[BulkIte
             item.reject([], "Each item must be a JSON object (an individual)", "model_type")
         else:
             try:
-                unstorable = _unstorable_text(raw, [])
+                unstorable = unstorable_text_location(raw)
                 if unstorable is not None:
                     # PostgreSQL cannot store it: refused here rather than failing the write.
-                    item.reject(
-                        unstorable, "Text must be valid Unicode without NUL characters", "string_unicode"
-                    )
+                    item.reject(unstorable, UNSTORABLE_TEXT, "string_unicode")
                 else:
                     item.request = validate(raw)
             except ValidationError as error:
@@ -65,44 +65,6 @@ def validate_items(raw_items: Sequence[Any], request_class: Any) -> list[BulkIte
                     item.reject(detail["loc"], detail["msg"], detail["type"])
         items.append(item)
     return items
-
-
-def _storable(text):
-    if "\x00" in text:
-        return False
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")  # lone surrogates, which JSON's \ud800 escapes can carry
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _unstorable_text(value, loc):
-    """Where in a JSON value the first string (or key) PostgreSQL cannot store is, or None.
-
-    Walked without recursion: a deeply nested element must not exhaust the stack."""
-    pending = [(value, loc)]
-    while pending:
-        value, loc = pending.pop()
-        if isinstance(value, str):
-            if not _storable(value):
-                return loc
-            continue
-        if isinstance(value, dict):
-            pairs = value.items()
-        elif isinstance(value, list):
-            pairs = enumerate(value)
-        else:
-            continue
-        children = []
-        for key, child in pairs:
-            if isinstance(key, str) and not _storable(key):
-                return loc
-            children.append((child, [*loc, key]))
-        pending.extend(reversed(children))
-    return None
 
 
 def accepted(items: Sequence[BulkItem]) -> list[BulkItem]:

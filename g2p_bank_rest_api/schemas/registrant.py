@@ -15,6 +15,7 @@ from odoo.addons.g2p_registry_rest_api.schemas.registrant import (
 )
 
 from ..rules import BankAccountItems, BankDetailsResponse, masking_account_numbers
+from .storable_text import only_storable_text
 
 
 class BankRegistrantInfoRequest(RegistrantInfoRequest, extends=RegistrantInfoRequest):
@@ -29,6 +30,11 @@ class BankRegistrantInfoRequest(RegistrantInfoRequest, extends=RegistrantInfoReq
     def _mask_account_numbers_in_errors(cls, value, handler):
         # An error about the whole registrant (a missing field) carries the whole body.
         return masking_account_numbers(value, handler)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_storable_text(cls, value):
+        return only_storable_text(value)
 
 
 def bank_account_answers(value):

@@ -1,5 +1,7 @@
 """Bank accounts through the registry's own routes: create, update, answers, validation."""
 
+import json
+
 from fastapi import status
 
 from odoo.addons.g2p_registry_rest_api.routers.group import group_router
@@ -195,6 +197,42 @@ class TestRegistryRoutes(BankApiCase):
                 locations = [error["loc"] for error in response.json()["detail"]]
                 self.assertIn(["body", "bank_ids", 1, "acc_number"], locations)
         self.assertFalse(self.env["res.partner"].search([("name", "=", "BAD, ITEM")]))
+        self.assertFalse(self.banks_named("Fine Bank"))
+
+    def test_text_the_database_cannot_store_answers_422_where_it_is(self):
+        # NUL characters and lone surrogates: without the check, PostgreSQL fails the request (500).
+        individual = individual_body("NUL\x00NAME", bank_ids=[bank_item("Fine Bank", "NUL-1")])
+        member = member_body("DOE, MEMBER", birth_place="Lone \ud800 surrogate")
+        group = {
+            "name": "UNSTORABLE HOUSEHOLD",
+            "ids": [],
+            "kind": self.group_kind.name,
+            "is_partial_group": False,
+            "members": [{"individual": member, "kind": None}],
+        }
+        number = "DE89\x003704004405320130"
+        update = update_body("NO-SUCH-ID", bank_ids=[bank_item("Fine Bank", number)])
+        with self.client(individual_router) as client:
+            answers = {
+                ("body", "name"): client.post("/individual", json=individual),
+                ("body", 0, "bank_ids", 0, "acc_number"): client.put(
+                    "/update_individual", params={"id_type": ID_TYPE}, json=[update]
+                ),
+            }
+        with self.client(group_router) as client:
+            # Sent as JSON escapes (\\ud800), as clients do: the text itself cannot be encoded.
+            answers[("body", "members", 0, "individual", "birth_place")] = client.post(
+                "/group", content=json.dumps(group), headers={"Content-Type": "application/json"}
+            )
+        for location, response in answers.items():
+            with self.subTest(location=location):
+                self.assertEqual(response.status_code, status.HTTP_422_UNPROCESSABLE_ENTITY, response.text)
+                (error,) = response.json()["detail"]
+                self.assertEqual((tuple(error["loc"]), error["type"]), (location, "string_unicode"))
+                self.assertNotIn("3704004405320130", response.text)
+        self.assertFalse(
+            self.env["res.partner"].search([("name", "in", ["DOE, MEMBER", "UNSTORABLE HOUSEHOLD"])])
+        )
         self.assertFalse(self.banks_named("Fine Bank"))
 
     def test_errors_about_whole_items_or_bodies_mask_account_numbers(self):
