@@ -5,6 +5,8 @@ registrant's active accounts, primary first. Both fields have defaults: clients 
 not know about bank accounts keep working.
 """
 
+from datetime import date, datetime
+
 from pydantic import Field, field_validator, model_validator
 
 from odoo import models
@@ -35,6 +37,18 @@ class BankRegistrantInfoRequest(RegistrantInfoRequest, extends=RegistrantInfoReq
     @classmethod
     def _only_storable_text(cls, value):
         return only_storable_text(value)
+
+    @field_validator("registration_date", mode="after")
+    @classmethod
+    def _registration_date_is_a_date(cls, value):
+        # Upstream's parser of this field (parse_dob) is shadowed in the individual schemas by
+        # their birthdate parser of the same name: an impossible date reached the database (500).
+        if value is None or value == "" or isinstance(value, date):
+            return value or None
+        try:
+            return datetime.strptime(value, "%Y-%m-%d").date()
+        except ValueError:
+            raise ValueError("must be an existing date in YYYY-MM-DD format") from None
 
 
 def bank_account_answers(value):

@@ -235,6 +235,18 @@ class TestRegistryRoutes(BankApiCase):
         )
         self.assertFalse(self.banks_named("Fine Bank"))
 
+    def test_registration_dates_must_exist(self):
+        for value in ("2024-02-30", "30/01/2024", "2024-1-2x"):
+            with self.subTest(registration_date=value):
+                response = self.post_individual(individual_body("DATE, BAD", registration_date=value))
+                self.assertEqual(response.status_code, status.HTTP_422_UNPROCESSABLE_ENTITY, response.text)
+                (error,) = response.json()["detail"]
+                self.assertEqual(error["loc"], ["body", "registration_date"])
+        response = self.post_individual(individual_body("DATE, GOOD", registration_date="2024-02-29"))
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.text)
+        self.assertEqual(response.json()["registration_date"], "2024-02-29")
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "DATE, BAD")]))
+
     def test_errors_about_whole_items_or_bodies_mask_account_numbers(self):
         whole_item = individual_body("MASK, ITEM", bank_ids=[{"acc_number": VALID_IBAN}, VALID_IBAN_COMPACT])
         whole_body = individual_body("MASK, BODY", bank_ids=[bank_item("Mask Bank", VALID_IBAN)])
