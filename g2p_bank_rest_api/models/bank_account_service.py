@@ -30,6 +30,20 @@ _logger = logging.getLogger(__name__)
 _ITEMS = TypeAdapter(BankAccountItems)
 
 
+def plan_for_accounts(accounts, items, replace=False):
+    """The shared merge plan (``rules.plan_accounts``) of ``items`` over res.partner.bank records."""
+    existing = [
+        ExistingAccount(
+            id=account.id,
+            normalized_number=account.sanitized_acc_number,
+            active=account.active,
+            sequence=account.sequence,
+        )
+        for account in accounts
+    ]
+    return plan_accounts(existing, items, replace=replace)
+
+
 class BankAccountService(models.AbstractModel):
     _name = "g2p.bank.account.service"
     _description = "Bank accounts of registrants, as the registry API manages them"
@@ -155,20 +169,7 @@ class BankAccountService(models.AbstractModel):
         items = self._validated_items(items)
         if not self._lock_registrant(registrant, defer_retry):
             return {}
-        accounts = self._existing_accounts(registrant)
-        plan = plan_accounts(
-            [
-                ExistingAccount(
-                    id=account.id,
-                    normalized_number=account.sanitized_acc_number,
-                    active=account.active,
-                    sequence=account.sequence,
-                )
-                for account in accounts
-            ],
-            items,
-            replace=replace,
-        )
+        plan = plan_for_accounts(self._existing_accounts(registrant), items, replace=replace)
         banks = self._find_or_create_banks(items) if items else {}
         commands = [Command.update(account_id, {"active": False}) for account_id in plan.archive_ids]
         for change in plan.changes:

@@ -10,8 +10,8 @@ import re
 
 from odoo import Command
 
-from ..rules import ExistingAccount, plan_accounts
 from . import bank_lookup
+from .bank_account_service import plan_for_accounts
 
 # Copied as they are when the item carries a value; on update an absent, null or empty field
 # keeps the stored value, as PUT /update_individual leaves out empty values.
@@ -140,18 +140,7 @@ def accounts_would_change(accounts, items, banks):
     holder when given, primary sequence, reactivation), a new one is added.
     """
     by_id = {account.id: account for account in accounts}
-    plan = plan_accounts(
-        [
-            ExistingAccount(
-                id=account.id,
-                normalized_number=account.sanitized_acc_number,
-                active=account.active,
-                sequence=account.sequence,
-            )
-            for account in accounts
-        ],
-        items,
-    )
+    plan = plan_for_accounts(accounts, items)
     for change in plan.changes:
         account = by_id.get(change.account_id)
         if account is None or change.reactivate:
