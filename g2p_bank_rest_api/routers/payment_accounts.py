@@ -14,7 +14,7 @@ from odoo.api import Environment
 
 from odoo.addons.fastapi.dependencies import authenticated_partner_env
 
-from ..schemas.payment_accounts import CursorText, PageCursor, PaymentAccountsPage, as_utc
+from ..rules.payments import CursorText, PageCursor, PaymentAccountsPage, as_utc
 
 MAX_PAGE_SIZE = 1000
 

@@ -16,9 +16,9 @@ from tqdm import tqdm
 from g2p_registry_server.config import Settings
 from g2p_registry_server.db import make_engine
 
+from ..rules.payments import as_utc
 from .files import FORMATS, WRITERS
 from .query import count_listed, id_type_names, payment_accounts
-from .schemas import as_utc
 
 _PROGRESS_EVERY = 1000
 

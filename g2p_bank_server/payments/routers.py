@@ -8,8 +8,9 @@ from fastapi.exceptions import RequestValidationError
 
 from g2p_registry_server.api.deps import SessionDep
 
+from ..rules.payments import CursorText, PageCursor, PaymentAccountsPage, as_utc
 from .query import payment_accounts
-from .schemas import CursorText, PageCursor, PaymentAccountItem, PaymentAccountsPage, as_utc
+from .schemas import item_of
 
 MAX_PAGE_SIZE = 1000
 
@@ -55,4 +56,4 @@ def list_payment_accounts(
     next_cursor = None
     if len(listed) > limit:
         next_cursor = PageCursor(after=page[-1].registrant_id, updated_since=position.updated_since).encode()
-    return PaymentAccountsPage(items=[PaymentAccountItem.of(item) for item in page], next_cursor=next_cursor)
+    return PaymentAccountsPage(items=[item_of(item) for item in page], next_cursor=next_cursor)

@@ -1,8 +1,9 @@
-"""Answers of `GET /payment_accounts`, and the opaque cursor that pages through them.
+"""The payment list (`GET /payment_accounts`): its answers, and the opaque cursor that pages
+through them.
 
-The cursor is the standalone server's: unpadded base64url of
-`{"after": <last registrant id>, "updated_since": <ISO timestamp or null>}`, so that a client
-may page through either runtime the same way.
+Both runtimes answer with these models and read this cursor (unpadded base64url of
+`{"after": <last registrant id>, "updated_since": <ISO timestamp or null>}`), so that a client
+pages through either the same way.
 """
 
 import base64
@@ -56,7 +57,7 @@ class PageCursor(BaseModel):
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
-    """Odoo stores timestamps as naive UTC: an aware moment is converted, a naive one is UTC."""
+    """Timestamps are stored as naive UTC: an aware moment is converted, a naive one is UTC."""
     if moment is None or moment.tzinfo is None:
         return moment
     return moment.astimezone(UTC).replace(tzinfo=None)
