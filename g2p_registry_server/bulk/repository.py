@@ -135,7 +135,7 @@ def _bind_processor(column_type: TypeEngine, dialect: Dialect) -> Callable[[Any]
     so that a batch's timestamps, all the same, are adapted once instead of once per row)."""
     processor = column_type.bind_processor(dialect)
     adapter = sqlite3.adapters.get((datetime, sqlite3.PrepareProtocol))
-    if processor is None and dialect.name == "sqlite" and column_type._type_affinity is DateTime and adapter:
+    if processor is None and dialect.name == "sqlite" and isinstance(column_type, DateTime) and adapter:
 
         def processor(value: Any) -> Any:
             # The driver's own choice: adapters are looked up by exact type.
