@@ -1,12 +1,19 @@
 """Test data and request bodies shared by the addon's tests."""
 
+import os
+import unittest
+from unittest import mock
+
 from odoo import Command
+from odoo.modules.registry import DummyRLock
+from odoo.tests.common import HttpCase
 
 from odoo.addons.extendable_fastapi.tests.common import FastAPITransactionCase
 from odoo.addons.fastapi.dependencies import authenticated_partner_env
 
 from ..request_banks import env_knowing_request_banks
 
+ROOT = "/api/v1/registry"
 ID_TYPE = "Bank API Test ID"
 VALID_IBAN = "DE89 3704 0044 0532 0130 00"
 VALID_IBAN_COMPACT = "DE89370400440532013000"
@@ -103,3 +110,33 @@ class BankApiCase(FastAPITransactionCase, RegistryDataMixin):
         compact = "".join(number.split())
         self.assertNotIn(compact, response.text)
         self.assertNotIn(number, response.text)
+
+
+@unittest.skipIf(os.getenv("SKIP_HTTP_CASE"), "HTTP cases skipped")
+class RegistryHttpCase(HttpCase, RegistryDataMixin):
+    """The registry API through Odoo's real HTTP dispatcher, with Basic auth: one transaction
+    per request."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_registry_data()
+        cls.env.ref("g2p_registry_rest_api.fastapi_endpoint_registry")._handle_registry_sync()
+
+    def call(self, method, path, body=None, auth=True, params=None, headers=None):
+        """``auth``: True for the API user's password, a (login, secret) pair, False for none."""
+        if auth is True:
+            auth = (self.api_user.login, self.api_password)
+        # FastAPI runs Basic auth in a worker thread, where Odoo opens a second test cursor; in
+        # test mode that cursor would wait forever for the lock the request thread holds. These
+        # tests send one request at a time, so the lock can be lifted for the call.
+        with mock.patch.object(self.registry, "test_lock", DummyRLock()):
+            return self.opener.request(
+                method,
+                self.base_url() + ROOT + path,
+                json=body,
+                params=params,
+                headers=headers,
+                auth=auth or None,
+                timeout=60,
+            )

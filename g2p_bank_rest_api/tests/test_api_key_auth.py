@@ -1,38 +1,23 @@
 """API keys as the Basic password, through Odoo's real HTTP dispatcher."""
 
-import os
-import unittest
-from unittest import mock
-
-from odoo.modules.registry import DummyRLock
 from odoo.tests import tagged
-from odoo.tests.common import HttpCase
 from odoo.tools import mute_logger
 
-from .common import RegistryDataMixin
+from .common import RegistryHttpCase
 
 ROOT = "/api/v1/registry"
 
 
 @tagged("post_install", "-at_install")
-@unittest.skipIf(os.getenv("SKIP_HTTP_CASE"), "HTTP cases skipped")
-class TestApiKeyAuthentication(HttpCase, RegistryDataMixin):
+class TestApiKeyAuthentication(RegistryHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_registry_data()
-        cls.env.ref("g2p_registry_rest_api.fastapi_endpoint_registry")._handle_registry_sync()
         cls.registrant = cls.env["res.partner"].create({"name": "KEY, HOLDER", "is_registrant": True})
         cls.api_key = cls.env["res.users.apikeys"].with_user(cls.api_user)._generate("rpc", "integration")
 
     def get_accounts(self, login, secret):
-        # Same reason as in test_http: the auth dependency may open a cursor in another thread.
-        with mock.patch.object(self.registry, "test_lock", DummyRLock()):
-            return self.opener.get(
-                f"{self.base_url()}{ROOT}/registrant/{self.registrant.id}/bank_accounts",
-                auth=(login, secret),
-                timeout=60,
-            )
+        return self.call("GET", f"/registrant/{self.registrant.id}/bank_accounts", auth=(login, secret))
 
     def test_api_key_is_accepted_as_basic_password(self):
         response = self.get_accounts(self.api_user.login, self.api_key)

@@ -1,40 +1,15 @@
 """The bulk and payment-list routes through Odoo's real HTTP dispatcher, with Basic auth."""
 
-import os
-import unittest
-from unittest import mock
-
-from odoo.modules.registry import DummyRLock
 from odoo.tests import tagged
-from odoo.tests.common import HttpCase
 from odoo.tools import mute_logger
 
-from .common import ID_TYPE, RegistryDataMixin, bank_item, individual_body
+from .common import ID_TYPE, RegistryHttpCase, bank_item, individual_body
 
 ROOT = "/api/v1/registry"
 
 
 @tagged("post_install", "-at_install")
-@unittest.skipIf(os.getenv("SKIP_HTTP_CASE"), "HTTP cases skipped")
-class TestBulkOverHttp(HttpCase, RegistryDataMixin):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_registry_data()
-        cls.env.ref("g2p_registry_rest_api.fastapi_endpoint_registry")._handle_registry_sync()
-
-    def call(self, method, path, body=None, auth=True, params=None):
-        # As in test_http: the auth dependency may open a second cursor in another thread.
-        with mock.patch.object(self.registry, "test_lock", DummyRLock()):
-            return self.opener.request(
-                method,
-                self.base_url() + ROOT + path,
-                json=body,
-                params=params,
-                auth=(self.api_user.login, self.api_password) if auth else None,
-                timeout=60,
-            )
-
+class TestBulkOverHttp(RegistryHttpCase):
     def test_both_routes_require_basic_auth(self):
         with mute_logger("odoo.http"):
             for method, path, body in (

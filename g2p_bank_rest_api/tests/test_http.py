@@ -1,43 +1,15 @@
 """Through Odoo's real HTTP dispatcher, with Basic auth: one transaction per request."""
 
-import os
-import unittest
-from unittest import mock
-
-from odoo.modules.registry import DummyRLock
 from odoo.tests import tagged
-from odoo.tests.common import HttpCase
 from odoo.tools import mute_logger
 
-from .common import ID_TYPE, RegistryDataMixin, bank_item, individual_body, member_body
+from .common import ID_TYPE, RegistryHttpCase, bank_item, individual_body, member_body
 
 ROOT = "/api/v1/registry"
 
 
 @tagged("post_install", "-at_install")
-@unittest.skipIf(os.getenv("SKIP_HTTP_CASE"), "HTTP cases skipped")
-class TestRegistryOverHttp(HttpCase, RegistryDataMixin):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_registry_data()
-        cls.env.ref("g2p_registry_rest_api.fastapi_endpoint_registry")._handle_registry_sync()
-
-    def call(self, method, path, body=None, auth=True, params=None, headers=None):
-        # FastAPI runs Basic auth in a worker thread, where Odoo opens a second test cursor; in
-        # test mode that cursor would wait forever for the lock the request thread holds. This
-        # test sends one request at a time, so the lock can be lifted for the call.
-        with mock.patch.object(self.registry, "test_lock", DummyRLock()):
-            return self.opener.request(
-                method,
-                self.base_url() + ROOT + path,
-                json=body,
-                params=params,
-                headers=headers,
-                auth=(self.api_user.login, self.api_password) if auth else None,
-                timeout=60,
-            )
-
+class TestRegistryOverHttp(RegistryHttpCase):
     def test_basic_auth_is_required(self):
         with mute_logger("odoo.http"):  # Odoo logs every HTTPException raised in FastAPI
             response = self.call("GET", "/registrant/1/bank_accounts", auth=False)

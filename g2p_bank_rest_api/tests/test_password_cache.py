@@ -3,31 +3,24 @@ request skips the password hash, and nothing that should refuse a request is del
 
 import datetime
 import hashlib
-import os
-import unittest
 from contextlib import contextmanager
 from unittest import mock
 
-from odoo.modules.registry import DummyRLock
 from odoo.tests import tagged
-from odoo.tests.common import HttpCase
 from odoo.tools import mute_logger
 
 from ..credential_cache import verified_passwords
-from .common import RegistryDataMixin
+from .common import RegistryHttpCase
 
 ROOT = "/api/v1/registry"
 NEW_PASSWORD = "bank-api-test-N3w-password"  # noqa: S105 - a throw-away test user
 
 
 @tagged("post_install", "-at_install")
-@unittest.skipIf(os.getenv("SKIP_HTTP_CASE"), "HTTP cases skipped")
-class TestPasswordCache(HttpCase, RegistryDataMixin):
+class TestPasswordCache(RegistryHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_registry_data()
-        cls.env.ref("g2p_registry_rest_api.fastapi_endpoint_registry")._handle_registry_sync()
         cls.registrant = cls.env["res.partner"].create({"name": "CACHE, HOLDER", "is_registrant": True})
 
     def setUp(self):
@@ -36,13 +29,8 @@ class TestPasswordCache(HttpCase, RegistryDataMixin):
         self.addCleanup(verified_passwords.clear)
 
     def get_accounts(self, secret, login=None):
-        # Same reason as in test_http: the auth dependency may open a cursor in another thread.
-        with mock.patch.object(self.registry, "test_lock", DummyRLock()):
-            return self.opener.get(
-                f"{self.base_url()}{ROOT}/registrant/{self.registrant.id}/bank_accounts",
-                auth=(login or self.api_user.login, secret),
-                timeout=60,
-            )
+        path = f"/registrant/{self.registrant.id}/bank_accounts"
+        return self.call("GET", path, auth=(login or self.api_user.login, secret))
 
     def assert_refused(self, secret):
         with mute_logger("odoo.http", "odoo.addons.base.models.res_users"):
