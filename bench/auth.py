@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections.abc import Sequence
-from contextlib import ExitStack
-from pathlib import Path
 
-from .common import add_backend_arguments, backend_databases
+from .common import add_backend_arguments
 from .load import (
     Scenario,
     add_load_arguments,
@@ -29,7 +26,7 @@ from .load import (
     request,
 )
 from .registrants import individual
-from .servers import BenchServer, prepare_database
+from .servers import BenchServer, local_registry
 
 TARGET = 0.8
 BASELINE = "without auth"
@@ -45,13 +42,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     plan = load_plan(args)
-    with tempfile.TemporaryDirectory(prefix="g2p-bench-auth-") as workdir, ExitStack() as stack:
-        databases = stack.enter_context(backend_databases(args, Path(workdir)))
-        database_url = databases.create()
-        credentials = prepare_database(database_url)
-        server = stack.enter_context(BenchServer(database_url, log_path=Path(workdir) / "registry.log"))
-        bare = stack.enter_context(
-            BenchServer(database_url, app="without-auth", log_path=Path(workdir) / "without-auth.log")
+    with local_registry(args, prefix="g2p-bench-auth-") as local:
+        credentials, server = local.credentials, local.server
+        bare = local.stack.enter_context(
+            BenchServer(local.database_url, app="without-auth", log_path=local.workdir / "without-auth.log")
         )
         status, created = request(
             f"{server.api_url}/individual",

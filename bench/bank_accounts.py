@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections.abc import Sequence
-from contextlib import ExitStack
-from pathlib import Path
 
-from .common import add_backend_arguments, backend_databases
+from .common import add_backend_arguments
 from .load import (
     Scenario,
     add_load_arguments,
@@ -27,10 +24,9 @@ from .load import (
     report,
     request,
 )
-from .registrants import individual, individual_body
-from .servers import BenchServer, prepare_database
+from .registrants import ACCOUNT_COUNTS, individual, individual_body
+from .servers import local_registry
 
-ACCOUNT_COUNTS = (0, 1, 5, 20)
 TARGET = 0.8
 
 
@@ -48,11 +44,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     plan = load_plan(args)
-    with tempfile.TemporaryDirectory(prefix="g2p-bench-bank-") as workdir, ExitStack() as stack:
-        databases = stack.enter_context(backend_databases(args, Path(workdir)))
-        database_url = databases.create()
-        credentials = prepare_database(database_url)
-        server = stack.enter_context(BenchServer(database_url, log_path=Path(workdir) / "registry.log"))
+    with local_registry(args, prefix="g2p-bench-bank-") as local:
+        credentials, server = local.credentials, local.server
         url = f"{server.api_url}/individual"
         # The banks exist before the clock starts, as in a registry in use.
         status, answer = request(

@@ -11,6 +11,9 @@ import json
 
 from schwifty import IBAN
 
+# The numbers of accounts the benchmarks compare (the 0, 1, 5 and 20).
+ACCOUNT_COUNTS = (0, 1, 5, 20)
+
 BANK_NAMES = ("Alpha Savings Bank", "Beta Cooperative Bank", "Gamma Post Bank")
 
 

@@ -54,8 +54,8 @@ from .load import (
     report,
     request,
 )
-from .registrants import bank_accounts, individual, individual_body
-from .remote_deployments import ACCOUNT_COUNTS, Deployment, add_deployment_arguments, deployments
+from .registrants import ACCOUNT_COUNTS, bank_accounts, individual, individual_body
+from .remote_deployments import Deployment, add_deployment_arguments, deployments
 
 READ_WITH_SECRET = "GET, password"  # noqa: S105 - a scenario name
 READ_WITH_KEY = "GET, API key"

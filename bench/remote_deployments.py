@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 
-ACCOUNT_COUNTS = (0, 1, 5, 20)
+from .registrants import ACCOUNT_COUNTS
 
 
 @dataclass(frozen=True)

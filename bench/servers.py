@@ -16,7 +16,9 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from g2p_registry_server.config import Settings
 from g2p_registry_server.db import make_engine, make_sessionmaker
 from g2p_registry_server.startup import prepare
 
+from .common import backend_databases
 from .load import basic_authorization, request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,3 +141,25 @@ class BenchServer:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+
+@dataclass
+class LocalRegistry:
+    """A fresh database of the chosen backend, its credentials and a server on it."""
+
+    workdir: Path
+    database_url: str
+    credentials: Credentials
+    server: BenchServer
+    stack: contextlib.ExitStack  # for more servers on the same database
+
+
+@contextlib.contextmanager
+def local_registry(args, prefix: str) -> Iterator[LocalRegistry]:
+    """What a local benchmark starts from; everything is stopped and removed on exit."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as workdir, contextlib.ExitStack() as stack:
+        databases = stack.enter_context(backend_databases(args, Path(workdir)))
+        database_url = databases.create()
+        credentials = prepare_database(database_url)
+        server = stack.enter_context(BenchServer(database_url, log_path=Path(workdir) / "registry.log"))
+        yield LocalRegistry(Path(workdir), database_url, credentials, server, stack)

@@ -10,10 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from bench.servers import BenchServer, prepare_database
-
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("G2P_TEST_POSTGRES_URL")
 
@@ -56,14 +52,6 @@ def test_workers_bench():
     output = run_bench("workers", "--backends", "sqlite")
     ratios = _ratios(output)
     assert {"GET /individual/{id}, 2 workers", "POST /individual (1 account), 2 workers"} <= set(ratios)
-
-
-@pytest.fixture
-def deployment(tmp_path):
-    database_url = f"sqlite:///{tmp_path / 'remote.db'}"
-    credentials = prepare_database(database_url)
-    with BenchServer(database_url, log_path=tmp_path / "server.log") as server:
-        yield server, credentials
 
 
 def test_remote_bench_against_a_deployment_by_url(deployment):

@@ -8,7 +8,6 @@ import re
 import pytest
 
 from bench.remote_deployments import deployments, per_deployment
-from bench.servers import BenchServer, prepare_database
 
 from .test_bench_smoke import _ratios, run_bench
 
@@ -71,14 +70,6 @@ def test_bad_deployment_options_are_refused(given):
     options = {"base_url": ["http://a/api"], "user": ["admin"], "password": ["pw"], **given}
     with pytest.raises(SystemExit):
         deployments(_namespace(**options))
-
-
-@pytest.fixture
-def deployment(tmp_path):
-    database_url = f"sqlite:///{tmp_path / 'remote.db'}"
-    credentials = prepare_database(database_url)
-    with BenchServer(database_url, log_path=tmp_path / "server.log") as server:
-        yield server, credentials
 
 
 def test_update_scenarios_and_a_key_for_one_deployment(deployment):
