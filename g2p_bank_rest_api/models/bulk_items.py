@@ -11,8 +11,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..schemas.storable_text import UNSTORABLE_TEXT, unstorable_text_location
-
 
 @dataclass(eq=False)
 class BulkItem:
@@ -53,12 +51,9 @@ def validate_items(raw_items: Sequence[Any], request_class: Any) -> list[BulkIte
             item.reject([], "Each item must be a JSON object (an individual)", "model_type")
         else:
             try:
-                unstorable = unstorable_text_location(raw)
-                if unstorable is not None:
-                    # PostgreSQL cannot store it: refused here rather than failing the write.
-                    item.reject(unstorable, UNSTORABLE_TEXT, "string_unicode")
-                else:
-                    item.request = validate(raw)
+                # Text PostgreSQL cannot store is refused by the request schema itself
+                # (schemas/storable_text), like every other rule.
+                item.request = validate(raw)
             except ValidationError as error:
                 # Inputs are left out: they are personal data, maybe account numbers.
                 for detail in error.errors(include_url=False, include_input=False, include_context=False):
