@@ -1,8 +1,10 @@
-"""Serve the registry for a benchmark: uvicorn run exactly as `g2p-registry serve` runs it, with
-either the real app or, to measure what authentication costs, the same app with authentication
-taken out. That second app exists only here, in the benchmarks: the server has no such setting.
+"""Serve an app for a benchmark, exactly as `g2p-registry serve` serves the registry (same
+server, event loop, HTTP parser, socket and worker processes): the real app; the same app with
+authentication taken out, to measure what authentication costs; or the floor, a bare FastAPI app
+answering a constant, to measure what the registry costs beyond the serving stack itself. The
+last two exist only here, in the benchmarks: the server has no such setting.
 
-    python -m bench.serving --app registry|without-auth --port PORT [--workers N]
+    python -m bench.serving --app registry|without-auth|floor --port PORT [--workers N]
 
 The database must be prepared (migrated, seeded) beforehand: the benchmark does it once.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from g2p_registry_server.api.authentication import AuthenticatedUser, BasicAuthGate
@@ -19,12 +22,14 @@ from g2p_registry_server.api.deps import get_current_user
 from g2p_registry_server.app import create_app
 from g2p_registry_server.config import Settings
 from g2p_registry_server.error_handlers import AnsweredErrorsStop
-from g2p_registry_server.logs import uvicorn_log_config
+from g2p_registry_server.serving import serve, server_config
 
 APPS = {
     "registry": "g2p_registry_server.app:create_app_from_environment",
     "without-auth": "bench.serving:create_app_without_auth",
+    "floor": "bench.serving:create_floor_app",
 }
+FLOOR_PATH = "/floor"
 _NOBODY = AuthenticatedUser(id=0, username="benchmark")
 
 
@@ -38,23 +43,36 @@ def create_app_without_auth() -> ASGIApp:
     return AnsweredErrorsStop(app)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    import uvicorn
+def create_floor_app() -> ASGIApp:
+    """The framework's own floor: FastAPI routing and JSON answer, no middleware, no database."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.api_route(FLOOR_PATH, methods=["GET", "POST"])
+    async def constant() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.serving", description=__doc__)
     parser.add_argument("--app", choices=sorted(APPS), default="registry")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
     settings = Settings()
-    uvicorn.run(
-        APPS[args.app],
-        factory=True,
-        host="127.0.0.1",
-        port=args.port,
-        workers=args.workers,
-        log_config=uvicorn_log_config(settings.log_level),
-        access_log=False,
+    serve(
+        server_config(
+            APPS[args.app],
+            host="127.0.0.1",
+            port=args.port,
+            workers=args.workers,
+            log_level=settings.log_level,
+        )
     )
 
 

@@ -11,23 +11,22 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from .config import Settings
-from .logs import configure_logging, uvicorn_log_config
+from .logs import configure_logging
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
-
+    from .serving import serve, server_config
     from .startup import prepare
 
     prepare(settings)
-    uvicorn.run(
-        "g2p_registry_server.app:create_app_from_environment",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=uvicorn_log_config(settings.log_level),
-        access_log=False,
+    serve(
+        server_config(
+            "g2p_registry_server.app:create_app_from_environment",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=settings.log_level,
+        )
     )
     return 0
 

@@ -1,0 +1,301 @@
+"""The concurrency sweep: 1, 4, 16 and 64 keep-alive clients against 1 and 2 worker processes,
+on SQLite and on PostgreSQL, side by side in one run with the floor (the same serving stack
+answering a constant: `bench.serving --app floor`).
+
+    python -m bench.concurrency [--backends sqlite,postgresql] [--clients 1,4,16,64]
+                                [--rounds 3] [--seconds 3] [--check-targets] [--smoke]
+
+Scenarios: the floor (`GET`), `GET /individual/{id}` with a remembered password (an individual
+with 2 accounts), and `POST /individual` with 5 accounts. Every cell is measured once per round,
+rounds interleaved so that a slow spell of a noisy machine hits every cell alike; each figure is
+the median over the rounds. Load from wrk (`bench/wrk.py`), on 127.0.0.1 only.
+
+Targets (`--check-targets` exits 1 when one is missed):
+- keep-alive: 2 workers answer one client within 1.25x the median latency of 1 worker;
+- scaling: on 2 workers, 4 and 16 clients get at least 1.6x the sequential throughput (GET and
+  create); on 1 worker, no client count falls below sequential;
+- floor: sequential on 1 worker, GET within 2x the floor's time per request, create within 3x;
+- scale: PostgreSQL, 2 workers, 16 clients: 400 creates/s and 2,000 GETs/s;
+- tails and errors: p99 under 10x p50 at 16 clients; no request fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .common import backend_databases
+from .load import request
+from .registrants import individual, individual_body
+from .servers import BenchServer, Credentials, prepare_database
+from .serving import FLOOR_PATH
+from .wrk import WrkFigures, run_wrk, wrk_path
+
+FLOOR, GET, CREATE = "floor", "GET individual", "POST individual (5 accounts)"
+SCENARIOS = (FLOOR, GET, CREATE)
+WORKER_COUNTS = (1, 2)
+KEEPALIVE_RATIO, SCALING_RATIO, TAIL_RATIO = 1.25, 1.6, 10.0
+FLOOR_RATIOS = {GET: 2.0, CREATE: 3.0}
+SCALE_TARGETS = {GET: 2000.0, CREATE: 400.0}  # req/s, PostgreSQL, 2 workers, 16 clients
+
+
+@dataclass(frozen=True)
+class Cell:
+    backend: str
+    workers: int
+    scenario: str
+    clients: int
+
+
+@dataclass(frozen=True)
+class Target:
+    passed: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class Load:
+    url: str
+    authorization: str | None = None
+    body: bytes | None = None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.concurrency", description=__doc__)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--clients", default="1,4,16,64", help="comma-separated client counts")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=3, help="duration of each cell in each round")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("G2P_BENCH_POSTGRES_URL") or os.environ.get("G2P_TEST_POSTGRES_URL"),
+        help="admin URL of a PostgreSQL server for a throw-away database (default: a private cluster)",
+    )
+    parser.add_argument("--check-targets", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--smoke", action="store_true", help="a tiny run: 1 and 4 clients, 1 round of 1 s")
+    return parser
+
+
+@contextlib.contextmanager
+def _backend_loads(args: argparse.Namespace, backend: str, workdir: Path) -> Iterator[dict[tuple, Load]]:
+    """Servers with 1 and 2 workers, and the floor with as many, over a fresh database; the load
+    of each (workers, scenario)."""
+    with contextlib.ExitStack() as stack:
+        selection = argparse.Namespace(backend=backend, postgres_url=args.postgres_url)
+        database_url = stack.enter_context(backend_databases(selection, workdir)).create()
+        credentials: Credentials = prepare_database(database_url)
+        authorization = credentials.password_authorization
+        loads: dict[tuple, Load] = {}
+        for workers in WORKER_COUNTS:
+            log = workdir / f"{backend}-{workers}"
+            server = stack.enter_context(
+                BenchServer(database_url, workers=workers, log_path=log.with_suffix(".registry.log"))
+            )
+            floor = stack.enter_context(
+                BenchServer(
+                    database_url, workers=workers, app="floor", log_path=log.with_suffix(".floor.log")
+                )
+            )
+            status, created = request(
+                f"{server.api_url}/individual", method="POST", body=individual(2), authorization=authorization
+            )
+            if status != 200:
+                raise SystemExit(f"could not create the individual to read: {status} {created}")
+            loads[workers, FLOOR] = Load(floor.base_url + FLOOR_PATH)
+            loads[workers, GET] = Load(f"{server.api_url}/individual/{created['id']}", authorization)
+            loads[workers, CREATE] = Load(f"{server.api_url}/individual", authorization, individual_body(5))
+        yield loads
+
+
+def measure(
+    args: argparse.Namespace, backends: list[str], clients: list[int]
+) -> dict[Cell, list[WrkFigures]]:
+    results: dict[Cell, list[WrkFigures]] = defaultdict(list)
+    for backend in backends:
+        with (
+            tempfile.TemporaryDirectory(prefix="g2p-bench-concurrency-") as workdir,
+            _backend_loads(args, backend, Path(workdir)) as loads,
+        ):
+            cells = [
+                Cell(backend, workers, scenario, count)
+                for workers in WORKER_COUNTS
+                for scenario in SCENARIOS
+                for count in clients
+            ]
+            for round_number in range(args.rounds):
+                # Rotated each round, so that no cell always runs after the same neighbour.
+                shift = round_number * len(cells) // max(args.rounds, 1)
+                for cell in cells[shift:] + cells[:shift]:
+                    load = loads[cell.workers, cell.scenario]
+                    results[cell].append(
+                        run_wrk(
+                            load.url,
+                            clients=cell.clients,
+                            seconds=args.seconds,
+                            authorization=load.authorization,
+                            body=load.body,
+                        )
+                    )
+                print(f"  {backend}: round {round_number + 1}/{args.rounds} done", file=sys.stderr)
+    return results
+
+
+@dataclass(frozen=True)
+class Summary:
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def summarize(results: dict[Cell, list[WrkFigures]]) -> dict[Cell, Summary]:
+    return {
+        cell: Summary(
+            statistics.median(f.per_second for f in figures),
+            statistics.median(f.p50_ms for f in figures),
+            statistics.median(f.p99_ms for f in figures),
+            sum(f.errors for f in figures),
+        )
+        for cell, figures in results.items()
+    }
+
+
+def table(summary: dict[Cell, Summary]) -> str:
+    lines = [
+        f"{'backend':<11}{'workers':>8}  {'scenario':<30}{'clients':>8}{'req/s':>10}{'x seq':>7}"
+        f"{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+    ]
+    for cell, figures in summary.items():
+        sequential = summary.get(Cell(cell.backend, cell.workers, cell.scenario, 1))
+        scale = figures.per_second / sequential.per_second if sequential and sequential.per_second else 0.0
+        lines.append(
+            f"{cell.backend:<11}{cell.workers:>8}  {cell.scenario:<30}{cell.clients:>8}"
+            f"{figures.per_second:>10.1f}{scale:>7.2f}{figures.p50_ms:>9.2f}{figures.p99_ms:>9.2f}"
+            f"{figures.errors:>8}"
+        )
+    return "\n".join(lines)
+
+
+def targets(summary: dict[Cell, Summary]) -> list[Target]:
+    found: list[Target] = []
+    by = summary.get
+    backends = sorted({cell.backend for cell in summary})
+    for backend in backends:
+
+        def rate(workers: int, scenario: str, clients: int, backend: str = backend) -> float | None:
+            figures = by(Cell(backend, workers, scenario, clients))
+            return figures.per_second if figures else None
+
+        for scenario in SCENARIOS:
+            one, two = by(Cell(backend, 1, scenario, 1)), by(Cell(backend, 2, scenario, 1))
+            if one and two:
+                ratio = two.p50_ms / one.p50_ms
+                found.append(
+                    Target(
+                        ratio <= KEEPALIVE_RATIO,
+                        f"{backend} {scenario}: keep-alive latency 2 vs 1 worker {ratio:.2f}x "
+                        f"(p50 {two.p50_ms:.2f} vs {one.p50_ms:.2f} ms; <= {KEEPALIVE_RATIO})",
+                    )
+                )
+        for scenario in (GET, CREATE):
+            sequential = rate(2, scenario, 1)
+            for clients in (4, 16):
+                concurrent = rate(2, scenario, clients)
+                if sequential and concurrent:
+                    gain = concurrent / sequential
+                    found.append(
+                        Target(
+                            gain >= SCALING_RATIO,
+                            f"{backend} {scenario}: 2 workers, {clients} clients {gain:.2f}x sequential "
+                            f"(>= {SCALING_RATIO})",
+                        )
+                    )
+            single = rate(1, scenario, 1)
+            for cell in summary:
+                if (cell.backend, cell.workers, cell.scenario) == (backend, 1, scenario) and single:
+                    gain = summary[cell].per_second / single
+                    if cell.clients > 1:
+                        found.append(
+                            Target(
+                                gain >= 1.0,
+                                f"{backend} {scenario}: 1 worker, {cell.clients} clients {gain:.2f}x "
+                                "sequential (>= 1.0)",
+                            )
+                        )
+            floor, measured = rate(1, FLOOR, 1), rate(1, scenario, 1)
+            if floor and measured:
+                times = floor / measured
+                found.append(
+                    Target(
+                        times <= FLOOR_RATIOS[scenario],
+                        f"{backend} {scenario}: sequential, 1 worker, {times:.2f}x the floor's time "
+                        f"per request (<= {FLOOR_RATIOS[scenario]})",
+                    )
+                )
+            scale = rate(2, scenario, 16)
+            if backend == "postgresql" and scale is not None:
+                found.append(
+                    Target(
+                        scale >= SCALE_TARGETS[scenario],
+                        f"{backend} {scenario}: 2 workers, 16 clients {scale:.0f} req/s "
+                        f"(>= {SCALE_TARGETS[scenario]:.0f})",
+                    )
+                )
+    for cell, figures in summary.items():
+        if cell.clients == 16 and cell.scenario != FLOOR:
+            found.append(
+                Target(
+                    figures.p99_ms <= TAIL_RATIO * figures.p50_ms,
+                    f"{cell.backend} {cell.scenario}, {cell.workers} worker(s), 16 clients: p99 "
+                    f"{figures.p99_ms:.1f} ms vs p50 {figures.p50_ms:.1f} ms (<= {TAIL_RATIO:.0f}x)",
+                )
+            )
+    failed = [cell for cell, figures in summary.items() if figures.errors]
+    found.append(
+        Target(
+            not failed,
+            "no failed request" if not failed else f"failed requests in {len(failed)} cells",
+        )
+    )
+    return found
+
+
+def _split(text: str, convert: Callable[[str], object]) -> list:
+    return [convert(part.strip()) for part in text.split(",") if part.strip()]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.smoke:
+        args.clients, args.rounds, args.seconds = "1,4", 1, 1
+        if args.backends == "sqlite,postgresql" and not args.postgres_url:
+            args.backends = "sqlite"
+    backends, clients = _split(args.backends, str), sorted(set(_split(args.clients, int)))
+    if set(backends) - {"sqlite", "postgresql"} or not backends or 1 not in clients:
+        raise SystemExit("--backends: sqlite and/or postgresql; --clients must include 1")
+    if wrk_path() is None:
+        raise SystemExit("wrk is not installed (Debian package `wrk`): apt-get install wrk")
+    print(
+        f"bench.concurrency: {args.rounds} round(s) of {args.seconds} s per cell, clients {clients}, "
+        f"workers {list(WORKER_COUNTS)}, {os.cpu_count()} CPUs (load generator and database included)"
+    )
+    summary = summarize(measure(args, backends, clients))
+    print(table(summary))
+    checked = targets(summary)
+    for target in checked:
+        print(f"  {'met    ' if target.passed else 'NOT met'} {target.text}")
+    missed = [target for target in checked if not target.passed]
+    print(f"targets: {len(checked) - len(missed)} of {len(checked)} met")
+    return 1 if args.check_targets and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
