@@ -216,8 +216,7 @@ def merge_accounts(
             continue
         account = by_id[change.account_id]
         account.bank_id = bank.id
-        # An item that leaves the holder name out keeps the stored one; an explicit null clears it.
-        if "acc_holder_name" in item.model_fields_set:
+        if change.sets_holder_name:
             account.acc_holder_name = item.acc_holder_name
         if change.sequence is not None:
             account.sequence = change.sequence

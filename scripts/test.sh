@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Run every test: the standalone server on SQLite and on PostgreSQL (a private, throw-away
 # cluster started here and removed afterwards), the conformance suite, the docs in headless
-# Chromium, and the static checks of the Odoo addon. Extra arguments go to pytest.
+# Chromium, and the static checks of the Odoo addon (wrk for the concurrency benchmark). Extra
+# arguments go to pytest.
 source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
 ensure_venv test
 
 postgres_bin=""
 browser_ok=0
-if ensure_debian_packages postgresql chromium; then browser_ok=1; fi
+if ensure_debian_packages postgresql chromium wrk; then browser_ok=1; fi
 for candidate in /usr/lib/postgresql/*/bin; do
     if [ -x "$candidate/initdb" ]; then postgres_bin="$candidate"; fi
 done

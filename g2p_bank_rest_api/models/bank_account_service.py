@@ -202,13 +202,12 @@ class BankAccountService(models.AbstractModel):
     def _account_values(self, change, bank):
         item = change.item
         values = {"bank_id": bank.id, "acc_number": item.acc_number}
-        if change.account_id is None:
-            # Stored as sent: Odoo would otherwise copy the registrant's name into it, and the
-            # field means "holder, when it differs from the registrant".
+        if change.sets_holder_name:
+            # Stored as sent (False for none): Odoo would otherwise copy the registrant's name
+            # into a new account, and the field means "holder, when it differs from the registrant".
             values["acc_holder_name"] = item.acc_holder_name or False
+        if change.account_id is None:
             values["sequence"] = DEFAULT_SEQUENCE
-        elif item.acc_holder_name is not None:
-            values["acc_holder_name"] = item.acc_holder_name
         if change.reactivate:
             values["active"] = True
         if change.sequence is not None:

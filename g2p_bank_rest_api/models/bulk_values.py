@@ -149,7 +149,7 @@ def accounts_would_change(accounts, items, banks):
         bank = banks[bank_lookup.bank_key(item.bic, item.bank_name)]
         if account.bank_id != bank or account.acc_number != item.acc_number:
             return True
-        if item.acc_holder_name is not None and account.acc_holder_name != item.acc_holder_name:
+        if change.sets_holder_name and account.acc_holder_name != item.acc_holder_name:
             return True
         if change.sequence is not None and account.sequence != change.sequence:
             return True

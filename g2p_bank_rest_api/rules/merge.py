@@ -35,6 +35,10 @@ class AccountChange:
     reactivate: bool
     sequence: int | None
     """A new sequence for the account, set only when the item makes it the primary one."""
+    sets_holder_name: bool
+    """Whether the account's holder name becomes the item's. A merged item whose holder name is
+    absent or null keeps the stored one; a new account, and every item of a replacing list (which
+    states the whole list), store exactly what was sent (null clears)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ def plan_accounts(
                 account_id=account.id if account else None,
                 reactivate=bool(account and not account.active),
                 sequence=primary_sequence if item.primary else None,
+                sets_holder_name=account is None or replace or item.acc_holder_name is not None,
             )
         )
     return AccountPlan(changes=tuple(changes), archive_ids=archive_ids)

@@ -59,6 +59,28 @@ class TestBankAccountRoutes(BankApiCase):
         self.assertEqual(again.json()["acc_holder_name"], "Holder")
         self.assertEqual(len(self.accounts_of(self.registrant)), 1)
 
+    def test_null_holder_name_is_kept_by_merges_and_cleared_by_put(self):
+        # CONTRACT.md section 2: inside a merged item, absent or null keeps the stored value;
+        # PUT states the whole list and stores exactly what it is sent.
+        created = self.add(bank_item("Holder Bank", "HOLD-1", acc_holder_name="A. Holder"))
+        self.assertEqual(created.status_code, status.HTTP_201_CREATED, created.text)
+        for item in (
+            bank_item("Holder Bank", "HOLD-1"),
+            bank_item("Holder Bank", "HOLD-1", acc_holder_name=None),
+        ):
+            with self.subTest(item=item):
+                merged = self.add(item)
+                self.assertEqual(merged.status_code, status.HTTP_200_OK, merged.text)
+                self.assertEqual(merged.json()["acc_holder_name"], "A. Holder")
+        replaced = self.request(
+            "PUT",
+            self.url(self.registrant.id),
+            json=[bank_item("Holder Bank", "HOLD-1", acc_holder_name=None)],
+        )
+        self.assertEqual(replaced.status_code, status.HTTP_200_OK, replaced.text)
+        self.assertIsNone(replaced.json()[0]["acc_holder_name"])
+        self.assertFalse(self.accounts_of(self.registrant).filtered("active").acc_holder_name)
+
     def test_post_primary_puts_the_account_first(self):
         self.add(bank_item("Primary Bank", "P-1"))
         self.add(bank_item("Primary Bank", "P-2"))

@@ -132,6 +132,10 @@ class TestRegistryRoutes(BankApiCase):
         self.assertEqual(accounts[0], original)
         self.assertEqual(original.acc_holder_name, "R. Roe")
         self.assertEqual(len(self.banks_named("Merge Bank", "merge  bank")), 1)
+        # A null holder name in a merged item keeps the stored one (CONTRACT.md section 2).
+        null_holder = update_body("U-1", bank_ids=[bank_item("Merge Bank", VALID_IBAN, acc_holder_name=None)])
+        self.assertEqual(self.update(null_holder).status_code, status.HTTP_200_OK)
+        self.assertEqual(original.acc_holder_name, "R. Roe")
 
     def test_update_without_bank_ids_leaves_accounts(self):
         registrant = self.create_individual("ROE, KEEP", "U-2", [bank_item("Keep Bank", "K-2")])

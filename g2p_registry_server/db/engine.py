@@ -3,8 +3,9 @@
 SQLite needs care to behave like a real transactional database under several workers:
 pysqlite's own transaction handling is switched off and SQLAlchemy emits BEGIN itself (the
 workaround documented by SQLAlchemy), write transactions start with BEGIN IMMEDIATE so that two
-writers queue on the busy timeout instead of failing with SQLITE_BUSY when one upgrades its
-read lock, and WAL lets readers proceed while a writer works.
+writers never fail with SQLITE_BUSY when one upgrades its read lock, queued before it
+(`sqlite_writers`) so that the next writer starts the moment the last one ends, and WAL lets
+readers proceed while a writer works.
 """
 
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from .sqlite_writers import QueuedWriterConnection
 
 BUSY_TIMEOUT_MS = 30_000
 # Execution option read by the BEGIN hook: "IMMEDIATE" takes SQLite's write lock at BEGIN.
@@ -32,7 +35,11 @@ def make_engine(url: str) -> Engine:
     # Parameters never appear in error messages: they may hold personal data.
     options: dict[str, Any] = {"hide_parameters": True}
     if backend == "sqlite":
-        options["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+        options["connect_args"] = {
+            "check_same_thread": False,
+            "timeout": BUSY_TIMEOUT_MS / 1000,
+            "factory": QueuedWriterConnection,
+        }
     else:
         options["pool_pre_ping"] = True
     engine = create_engine(url, **options)
@@ -59,8 +66,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+        if connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "") == "IMMEDIATE":
+            # Queues behind the other writers of this database, then BEGIN IMMEDIATE.
+            connection.connection.dbapi_connection.begin_write()
+        else:
+            connection.exec_driver_sql("BEGIN")
 
 
 def make_sessionmaker(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:

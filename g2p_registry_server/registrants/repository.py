@@ -2,11 +2,12 @@
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
-from sqlalchemy.sql import Select
 
-from .models import GroupMembership, Registrant, RegistrantId
+from . import views
+from .models import Registrant, RegistrantId
+from .views import RegistrantView
 
 # Registrant ids are 32-bit integers on PostgreSQL: a larger number cannot name a registrant,
 # and passing it to the database would fail instead of simply matching nothing.
@@ -17,45 +18,37 @@ def is_record_id(value: int | None) -> bool:
     return value is not None and 0 < value <= MAX_RECORD_ID
 
 
-def _with_answer_data(query: Select) -> Select:
-    """Load everything an answer shows in a constant number of queries."""
-    member = selectinload(Registrant.group_membership_ids)
-    return query.options(
-        selectinload(Registrant.reg_ids),
-        selectinload(Registrant.phone_number_ids),
-        member.selectinload(GroupMembership.kind),
-        member.selectinload(GroupMembership.individual).selectinload(Registrant.reg_ids),
-        member.selectinload(GroupMembership.individual).selectinload(Registrant.phone_number_ids),
-    )
+_REGISTRANT_BY_ID = views.REGISTRANT_ROWS.where(
+    Registrant.__table__.c.id == bindparam("registrant_id"),
+    Registrant.__table__.c.is_group == bindparam("is_group"),
+)
 
 
-def get_registrant(session: Session, *, registrant_id: int, is_group: bool) -> Registrant | None:
+def get_registrant(session: Session, *, registrant_id: int, is_group: bool) -> RegistrantView | None:
+    """The registrant as answers show it."""
     if not is_record_id(registrant_id):
         return None
-    query = select(Registrant).where(Registrant.id == registrant_id, Registrant.is_group.is_(is_group))
-    return session.scalars(_with_answer_data(query)).first()
+    found = views.views_where(session, _REGISTRANT_BY_ID, registrant_id=registrant_id, is_group=is_group)
+    return found[0] if found else None
 
 
 def search_registrants(
     session: Session, *, is_group: bool, registrant_id: int | None, name: str | None
-) -> Sequence[Registrant]:
-    query = select(Registrant).where(Registrant.is_group.is_(is_group), Registrant.active.is_(True))
+) -> list[RegistrantView]:
+    registrant = Registrant.__table__.c
+    query = views.REGISTRANT_ROWS.where(registrant.is_group.is_(is_group), registrant.active.is_(True))
     if registrant_id:
         if not is_record_id(registrant_id):
             return []
-        query = query.where(Registrant.id == registrant_id)
+        query = query.where(registrant.id == registrant_id)
     if name:
-        query = query.where(Registrant.name.contains(name, autoescape=True))
-    return session.scalars(_with_answer_data(query.order_by(Registrant.id))).all()
+        query = query.where(registrant.name.contains(name, autoescape=True))
+    return views.views_where(session, query.order_by(registrant.id))
 
 
-def reload_for_answer(session: Session, registrant_ids: Sequence[int]) -> list[Registrant]:
-    """The given registrants, freshly loaded with their answer data, in the given order."""
-    query = (
-        select(Registrant).where(Registrant.id.in_(registrant_ids)).execution_options(populate_existing=True)
-    )
-    by_id = {registrant.id: registrant for registrant in session.scalars(_with_answer_data(query))}
-    return [by_id[registrant_id] for registrant_id in registrant_ids]
+def reload_for_answer(session: Session, registrant_ids: Sequence[int]) -> list[RegistrantView]:
+    """The given registrants as stored now (this request's writes flushed), in the given order."""
+    return views.views_of(session, registrant_ids)
 
 
 def find_individual_by_id_value(session: Session, *, id_type_id: int, value: str) -> Registrant | None:

@@ -134,10 +134,13 @@ def test_resending_an_account_in_another_spelling_updates_it(
     assert len(database.accounts_of(created["id"])) == 1
 
 
-def test_holder_name_left_out_is_kept_and_null_clears_it(client: httpx.Client) -> None:
+def test_holder_name_left_out_or_null_is_kept_and_only_put_of_the_list_clears_it(
+    client: httpx.Client,
+) -> None:
+    # CONTRACT.md section 2: inside a merged item, absent or null keeps the stored value.
     sent = item(acc_holder_name="Achieng O.")
     body = individual(bank_ids=[sent])
-    create_individual(client, body)
+    created = create_individual(client, body)
 
     without_holder = {"bank_name": sent["bank_name"], "acc_number": sent["acc_number"]}
     [updated] = update_individuals(client, [update(body, bank_ids=[without_holder])])
@@ -145,7 +148,14 @@ def test_holder_name_left_out_is_kept_and_null_clears_it(client: httpx.Client) -
     [updated] = update_individuals(
         client, [update(body, bank_ids=[without_holder | {"acc_holder_name": None}])]
     )
-    assert updated["bank_ids"][0]["acc_holder_name"] is None
+    assert updated["bank_ids"][0]["acc_holder_name"] == "Achieng O."
+    posted = client.post(accounts_path(created["id"]), json=without_holder | {"acc_holder_name": None})
+    assert ok(posted)["acc_holder_name"] == "Achieng O."
+    # PUT states the whole list: what it sends is what is stored.
+    [replaced] = ok(
+        client.put(accounts_path(created["id"]), json=[without_holder | {"acc_holder_name": None}])
+    )
+    assert replaced["acc_holder_name"] is None
 
 
 def test_same_update_twice_equals_once(client: httpx.Client, database: Database) -> None:

@@ -64,3 +64,14 @@ def test_remote_bench_against_a_deployment_by_url(deployment):
     ratios = _ratios(output)
     assert {"GET, password", "GET, API key", "POST, 0 accounts", "POST, 20 accounts"} <= set(ratios)
     assert re.search(r"^  POST, 5 accounts\s+second \d+\.\d\d$", output, flags=re.MULTILINE), output
+
+
+def test_concurrency_bench():
+    backend = ["--backends", "postgresql", "--postgres-url", POSTGRES_URL] if POSTGRES_URL else []
+    output = run_bench("concurrency", *backend)
+    rows = re.findall(r"^(sqlite|postgresql)\s+([12])\s+(.+?)\s+(\d+)\s+[\d.]+\s", output, flags=re.MULTILINE)
+    cells = {(workers, scenario.strip(), int(clients)) for _backend, workers, scenario, clients in rows}
+    scenarios = {"floor", "GET individual", "POST individual (5 accounts)"}
+    assert cells == {(w, s, c) for w in "12" for s in scenarios for c in (1, 4)}, output
+    assert "met     no failed request" in output
+    assert re.search(r"^targets: \d+ of \d+ met$", output, flags=re.MULTILINE)

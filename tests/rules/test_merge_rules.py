@@ -76,3 +76,13 @@ def test_archived_accounts_do_not_push_the_primary_sequence_down() -> None:
 def test_non_primary_items_keep_their_sequence() -> None:
     plan = plan_accounts([account(1, "A1")], items(("A1", False), ("B2", None)))
     assert [change.sequence for change in plan.changes] == [None, None]
+
+
+def test_holder_name_is_set_by_new_accounts_named_holders_and_replacing_lists() -> None:
+    existing = [account(1, "A1")]
+    [unnamed] = items(("A1", None))
+    named = unnamed.model_copy(update={"acc_holder_name": "Ann"})
+    assert plan_accounts(existing, [named]).changes[0].sets_holder_name
+    assert not plan_accounts(existing, [unnamed]).changes[0].sets_holder_name
+    assert plan_accounts(existing, [unnamed], replace=True).changes[0].sets_holder_name
+    assert plan_accounts([], [unnamed]).changes[0].sets_holder_name
