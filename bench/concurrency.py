@@ -196,7 +196,7 @@ def targets(summary: dict[Cell, Summary]) -> list[Target]:
 
         for scenario in SCENARIOS:
             one, two = by(Cell(backend, 1, scenario, 1)), by(Cell(backend, 2, scenario, 1))
-            if one and two:
+            if one and two and one.p50_ms > 0:
                 ratio = two.p50_ms / one.p50_ms
                 found.append(
                     Target(
@@ -258,11 +258,12 @@ def targets(summary: dict[Cell, Summary]) -> list[Target]:
                     f"{figures.p99_ms:.1f} ms vs p50 {figures.p50_ms:.1f} ms (<= {TAIL_RATIO:.0f}x)",
                 )
             )
-    failed = [cell for cell, figures in summary.items() if figures.errors]
+    # A cell that got no answer at all within its time failed too (a stalled server).
+    failed = [cell for cell, figures in summary.items() if figures.errors or not figures.per_second]
     found.append(
         Target(
             not failed,
-            "no failed request" if not failed else f"failed requests in {len(failed)} cells",
+            "no failed request" if not failed else f"failed or unanswered requests in {len(failed)} cells",
         )
     )
     return found

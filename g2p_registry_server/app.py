@@ -25,7 +25,12 @@ from .docs import add_offline_docs
 from .error_handlers import AnsweredErrorsStop, install_error_handlers
 from .extensions import LoadedExtension, build_extendable_registry, load_extensions
 from .logs import configure_logging
-from .middleware import BodySizeLimitMiddleware, ExtendableRegistryMiddleware, RequestLogMiddleware
+from .middleware import (
+    BodySizeLimitMiddleware,
+    ConcurrencyLimitMiddleware,
+    ExtendableRegistryMiddleware,
+    RequestLogMiddleware,
+)
 
 REGISTRY_PATH = "/api/v1/registry"
 TITLE = "OpenG2P Registry API"
@@ -38,7 +43,7 @@ DESCRIPTION = (
 log = logging.getLogger(__name__)
 
 
-def _registry_app(engine: Engine, extensions: Sequence[LoadedExtension]) -> FastAPI:
+def _registry_app(settings: Settings, engine: Engine, extensions: Sequence[LoadedExtension]) -> FastAPI:
     from .registrants.routers import group_router, individual_router
 
     app = FastAPI(
@@ -64,6 +69,8 @@ def _registry_app(engine: Engine, extensions: Sequence[LoadedExtension]) -> Fast
     add_offline_docs(app)
     install_error_handlers(app)
     app.add_middleware(BasicAuthGate, state=app.state)
+    # Outermost: a request waiting for its turn holds no thread and no connection.
+    app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.concurrent_requests)
     return app
 
 
@@ -75,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     registry = build_extendable_registry(extensions)
     token = context.extendable_registry.set(registry)
     try:
-        registry_app = _registry_app(engine, extensions)
+        registry_app = _registry_app(settings, engine, extensions)
     finally:
         context.extendable_registry.reset(token)
 

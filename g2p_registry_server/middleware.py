@@ -1,6 +1,8 @@
-"""Pure ASGI middleware of the server: the request log line, the body size limit, and the
-extendable registry made active for each request."""
+"""Pure ASGI middleware of the server: the request log line, the body size limit, the
+extendable registry made active for each request, and the number of requests a worker works on
+at once."""
 
+import asyncio
 import json
 import logging
 import time
@@ -120,3 +122,29 @@ class ExtendableRegistryMiddleware:
             await self.app(scope, receive, send)
         finally:
             context.extendable_registry.reset(token)
+
+
+class ConcurrencyLimitMiddleware:
+    """Let at most `limit` requests into the app at once; the others wait on the event loop.
+
+    A request holds pool threads, a database connection and, while it writes on SQLite, the
+    writer lock, and it needs a pool thread again to commit. Past a few requests per core, more
+    at once only thrash the GIL; past the thread pool's size (40) or the connection pool's (15),
+    requests holding a connection or the writer lock could wait forever for a thread held by
+    requests waiting for that connection or lock. Below both limits neither can happen, and the
+    waiting requests cost nothing.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self._slots: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._slots is None:  # made in the worker's own event loop
+            self._slots = asyncio.Semaphore(self.limit)
+        async with self._slots:
+            await self.app(scope, receive, send)
