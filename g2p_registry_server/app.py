@@ -58,8 +58,13 @@ def _registry_app(settings: Settings, engine: Engine, extensions: Sequence[Loade
     app.state.session_factories = SessionFactories(
         read=make_sessionmaker(engine), write=make_sessionmaker(engine, write=True)
     )
-    # Credentials are checked on a connection of their own, before the request's session exists.
-    app.state.engine = engine
+    # Credentials are checked on a connection of their own, before the request's session exists;
+    # on PostgreSQL outside a transaction: one round trip for the check, no BEGIN and ROLLBACK.
+    app.state.engine = (
+        engine.execution_options(isolation_level="AUTOCOMMIT")
+        if engine.dialect.name == "postgresql"
+        else engine
+    )
     app.state.verified_credentials = VerifiedCredentials()
     app.include_router(group_router)
     app.include_router(individual_router)
