@@ -201,12 +201,13 @@ class BankAccountService(models.AbstractModel):
     @api.model
     def _account_values(self, change, bank):
         item = change.item
-        values = {"bank_id": bank.id, "acc_number": item.acc_number}
+        values = {"bank_id": bank.id}
         if change.sets_holder_name:
             # Stored as sent (False for none): Odoo would otherwise copy the registrant's name
             # into a new account, and the field means "holder, when it differs from the registrant".
             values["acc_holder_name"] = item.acc_holder_name or False
         if change.account_id is None:
+            values["acc_number"] = item.acc_number
             values["sequence"] = DEFAULT_SEQUENCE
         if change.reactivate:
             values["active"] = True

@@ -147,7 +147,8 @@ def accounts_would_change(accounts, items, banks):
             return True
         item = change.item
         bank = banks[bank_lookup.bank_key(item.bic, item.bank_name)]
-        if account.bank_id != bank or account.acc_number != item.acc_number:
+        # The number keeps the form it was first stored in: its identity is the normalized one.
+        if account.bank_id != bank:
             return True
         if change.sets_holder_name and account.acc_holder_name != item.acc_holder_name:
             return True

@@ -12,4 +12,5 @@ from . import (
     test_payment_accounts,
     test_registry_routes,
     test_request_banks,
+    test_scenarios,
 )

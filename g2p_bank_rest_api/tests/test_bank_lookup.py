@@ -130,4 +130,4 @@ class TestBankLookup(TransactionCase):
     def test_write_only_field_merges_on_write(self):
         self.registrant.write({"bank_account_items": [{"bank_name": "Field Bank", "acc_number": "F-1"}]})
         self.registrant.write({"bank_account_items": [{"bank_name": "Field Bank", "acc_number": "f1"}]})
-        self.assertEqual(self.registrant.bank_ids.mapped("acc_number"), ["f1"])
+        self.assertEqual(self.registrant.bank_ids.mapped("acc_number"), ["F-1"])

@@ -121,7 +121,7 @@ class TestBulkIndividuals(BankApiCase):
         # The same number (digits compared) is not added twice.
         self.assertEqual(len(person.phone_number_ids), 2)
         accounts = self.accounts_of(person)
-        self.assertEqual(accounts.mapped("acc_number"), ["BULK-NEW-1", "bulk acc 0001"])
+        self.assertEqual(accounts.mapped("acc_number"), ["BULK-NEW-1", "BULK-ACC-0001"])
         self.assertEqual(accounts[1].acc_holder_name, "P. Bulk")
         self.assertEqual(self.statuses(self.results([update])), ["unchanged"])
 
