@@ -82,7 +82,7 @@ def _registry_app(settings: Settings, engine: Engine, extensions: Sequence[Loade
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, requests_at_once=settings.concurrent_requests)
     extensions = load_extensions(settings.enabled_extensions)
     registry = build_extendable_registry(extensions)
     token = context.extendable_registry.set(registry)

@@ -32,11 +32,16 @@ def normalize_database_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, requests_at_once: int | None = None) -> Engine:
+    """`requests_at_once`: for a server worker, the requests it works on at once; each holds one
+    connection, and one more for a moment while its credentials are checked, so the pool keeps
+    that many and lends as many more."""
     url = normalize_database_url(url)
     backend = make_url(url).get_backend_name()
     # Parameters never appear in error messages: they may hold personal data.
     options: dict[str, Any] = {"hide_parameters": True}
+    if requests_at_once is not None:
+        options |= {"pool_size": requests_at_once, "max_overflow": requests_at_once}
     if backend == "sqlite":
         options["connect_args"] = {
             "check_same_thread": False,
