@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Response, status
 
 from g2p_bank_server.rules import BankAccountItems, BankDetailsRequest, BankDetailsResponse
-from g2p_registry_server.api.deps import SessionDep
+from g2p_registry_server.api.deps import OneTripRoute, SessionDep
 
 from . import service
 
@@ -18,7 +18,7 @@ ACCOUNTS_PATH = "/registrant/{registrant_id}/bank_accounts"
 RegistrantIdPath = Annotated[int, Path(description="ID of the registrant (individual or group)")]
 AccountIdPath = Annotated[int, Path(description="ID of one of the registrant's bank accounts")]
 
-router = APIRouter(tags=["bank accounts"])
+router = APIRouter(route_class=OneTripRoute, tags=["bank accounts"])
 
 _NOT_FOUND = {404: {"description": "No such registrant, or no such account of this registrant"}}
 

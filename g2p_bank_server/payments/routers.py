@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 
-from g2p_registry_server.api.deps import SessionDep
+from g2p_registry_server.api.deps import OneTripRoute, SessionDep
 
 from ..rules.payments import CursorText, PageCursor, PaymentAccountsPage, as_utc
 from .query import payment_accounts
@@ -14,7 +14,7 @@ from .schemas import item_of
 
 MAX_PAGE_SIZE = 1000
 
-router = APIRouter(tags=["payment accounts"])
+router = APIRouter(route_class=OneTripRoute, tags=["payment accounts"])
 
 
 @router.get("/payment_accounts", response_model=PaymentAccountsPage)

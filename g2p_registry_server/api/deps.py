@@ -5,17 +5,22 @@ request) and the authenticated user (HTTP Basic).
 answer is sent: a failed request writes nothing, and a failed commit is not reported as success.
 Services and repositories never commit.
 
-Every plain `def` dependency costs a trip to the thread pool and back, which under the GIL costs
-more than the work of most of them. So the dependencies that never block are `async def`; the
-session is opened on the event loop (opening one does no I/O: the connection is taken at its
-first query, in the handler's thread) and finished in one trip to the thread pool.
+Every trip to the thread pool and back costs, under the GIL, more than the work of most
+dependencies. So the dependencies that never block are `async def`; the session is opened on
+the event loop (opening one does no I/O: the connection is taken at its first query, in the
+handler's thread); and routes of `OneTripRoute` run their plain `def` handler, then commit or
+roll back its session and close it, in one trip (FastAPI alone makes three: the handler, the
+session's end, the answer's validation). The session dependency then finds the session finished.
 """
 
-from collections.abc import AsyncIterator
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPBasic
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -55,6 +60,9 @@ def _roll_back_and_close(session: Session) -> None:
         session.close()
 
 
+_FINISHED = "g2p_finished"
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     factories: SessionFactories = request.app.state.session_factories
     factory = factories.read if request.method in READ_METHODS else factories.write
@@ -62,9 +70,46 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(_roll_back_and_close, session)
+        if not session.info.get(_FINISHED):
+            await run_in_threadpool(_roll_back_and_close, session)
         raise
-    await run_in_threadpool(_commit_and_close, session)
+    if not session.info.get(_FINISHED):
+        await run_in_threadpool(_commit_and_close, session)
+
+
+def _handle_and_finish(handler: Callable[..., Any], arguments: dict[str, Any]) -> Any:
+    """The handler, then the end of its session: commit when it returned, rollback when it
+    raised; in the calling thread."""
+    sessions = [value for value in arguments.values() if isinstance(value, Session)]
+    try:
+        result = handler(**arguments)
+    except BaseException:
+        for session in sessions:
+            session.info[_FINISHED] = True
+            _roll_back_and_close(session)
+        raise
+    for session in sessions:
+        session.info[_FINISHED] = True
+        _commit_and_close(session)
+    return result
+
+
+class OneTripRoute(APIRoute):
+    """A route whose plain `def` handler and the end of its session run in one trip to the
+    thread pool (see the module's docstring); `async def` handlers are left as they are."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _one_trip(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _one_trip(handler: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(handler)
+    async def in_one_trip(**arguments: Any) -> Any:
+        return await run_in_threadpool(_handle_and_finish, handler, arguments)
+
+    return in_one_trip
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

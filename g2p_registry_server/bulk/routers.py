@@ -4,12 +4,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
-from ..api.deps import SessionDep
+from ..api.deps import OneTripRoute, SessionDep
 from ..registrants.fields import QueryText
 from .processing import MAX_BULK_ITEMS, BulkIndividualProcessing
 from .results import BulkItemResult
 
-bulk_router = APIRouter(tags=["bulk"])
+bulk_router = APIRouter(route_class=OneTripRoute, tags=["bulk"])
 
 # The body is taken as a plain list so that one bad item is rejected alone (its result says why)
 # instead of making the whole request a 422; the document still shows what an item is.

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ...api.deps import SessionDep
+from ...api.deps import OneTripRoute, SessionDep
 from ...errors import RegistryError
 from ..fields import QueryText
 from ..processing import RegistrantProcessing
@@ -13,7 +13,7 @@ from ..schemas import GroupInfoRequest, GroupInfoResponse
 
 NOT_PRESENT = "ID/Name not present."
 
-group_router = APIRouter(tags=["group"])
+group_router = APIRouter(route_class=OneTripRoute, tags=["group"])
 
 
 @group_router.get("/group/{_id}", response_model=GroupInfoResponse)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
-from ...api.deps import SessionDep
+from ...api.deps import OneTripRoute, SessionDep
 from ...errors import RegistryError
 from ..fields import QueryText
 from ..processing import RegistrantProcessing
@@ -18,7 +18,7 @@ from ..schemas import (
 
 MAX_UPDATES = 1000
 
-individual_router = APIRouter(tags=["individual"])
+individual_router = APIRouter(route_class=OneTripRoute, tags=["individual"])
 
 
 @individual_router.get("/individual/{_id}", response_model=IndividualInfoResponse)
