@@ -20,6 +20,7 @@ from g2p_registry_server.registrants.schemas import (
     IndividualInfoRequest,
     UpdateIndividualInfoRequest,
 )
+from g2p_registry_server.registrants.views import RegistrantView
 
 from . import service
 
@@ -64,7 +65,7 @@ class BankRegistrantProcessing(RegistrantProcessing, extends=RegistrantProcessin
             with_new_ids=False,
         )
 
-    def fill_answers(self, pairs: Sequence[tuple[Registrant, BaseModel]]) -> None:
+    def fill_answers(self, pairs: Sequence[tuple[RegistrantView, BaseModel]]) -> None:
         super().fill_answers(pairs)
         accounts = service.active_accounts(
             self.session, registrant_ids=[registrant.id for registrant, _ in pairs]

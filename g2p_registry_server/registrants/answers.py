@@ -1,11 +1,11 @@
-"""Building answer objects from loaded registrants, with every registry field filled (upstream
-leaves IDs, phones, members, email, address, gender and birthdate empty in its answers)."""
+"""Building answer objects from registrants as read for answers (`views`), with every registry
+field filled (upstream leaves IDs, phones, members, email, address, gender and birthdate empty
+in its answers)."""
 
 from datetime import UTC, date, datetime
 
 from pydantic import BaseModel
 
-from .models import GroupMembership, Registrant
 from .schemas import (
     GroupInfoResponse,
     GroupMembershipKindInfo,
@@ -14,8 +14,9 @@ from .schemas import (
     PhoneNumberResponse,
     RegistrantIDResponse,
 )
+from .views import MembershipView, RegistrantView
 
-AnswerPairs = list[tuple[Registrant, BaseModel]]
+AnswerPairs = list[tuple[RegistrantView, BaseModel]]
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -31,7 +32,7 @@ def age_in_years(birthdate: date | None, today: date | None = None) -> str | Non
     return str(years)
 
 
-def _registrant_fields(registrant: Registrant) -> dict:
+def _registrant_fields(registrant: RegistrantView) -> dict:
     return {
         "id": registrant.id,
         "name": registrant.name,
@@ -62,7 +63,7 @@ def _registrant_fields(registrant: Registrant) -> dict:
 
 
 def individual_answer(
-    registrant: Registrant, pairs: AnswerPairs, answer_class: type[BaseModel] = IndividualInfoResponse
+    registrant: RegistrantView, pairs: AnswerPairs, answer_class: type[BaseModel] = IndividualInfoResponse
 ) -> BaseModel:
     answer = answer_class(
         **_registrant_fields(registrant),
@@ -79,7 +80,7 @@ def individual_answer(
     return answer
 
 
-def _member_answer(membership: GroupMembership, pairs: AnswerPairs) -> GroupMembersInfoResponse:
+def _member_answer(membership: MembershipView, pairs: AnswerPairs) -> GroupMembersInfoResponse:
     return GroupMembersInfoResponse(
         id=membership.id,
         individual=individual_answer(membership.individual, pairs),
@@ -89,7 +90,9 @@ def _member_answer(membership: GroupMembership, pairs: AnswerPairs) -> GroupMemb
     )
 
 
-def group_answer(group: Registrant, pairs: AnswerPairs, *, with_members: bool = True) -> GroupInfoResponse:
+def group_answer(
+    group: RegistrantView, pairs: AnswerPairs, *, with_members: bool = True
+) -> GroupInfoResponse:
     answer = GroupInfoResponse(
         **_registrant_fields(group),
         is_group=True,

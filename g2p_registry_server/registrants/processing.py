@@ -30,6 +30,7 @@ from .schemas import (
     UpdateIndividualInfoRequest,
     UpdateIndividualInfoResponse,
 )
+from .views import RegistrantView
 
 
 class RegistrantProcessing(metaclass=ExtendableMeta):
@@ -42,7 +43,7 @@ class RegistrantProcessing(metaclass=ExtendableMeta):
     def process_registrant(self, registrant: Registrant, request: BaseModel, *, created: bool) -> None:
         """Called for every registrant a request writes; the base does nothing."""
 
-    def fill_answers(self, pairs: Sequence[tuple[Registrant, BaseModel]]) -> None:
+    def fill_answers(self, pairs: Sequence[tuple[RegistrantView, BaseModel]]) -> None:
         """Called once per answer with all its (registrant, answer) pairs; the base does nothing."""
 
     # --- writes ----------------------------------------------------------------------------------
@@ -116,25 +117,25 @@ class RegistrantProcessing(metaclass=ExtendableMeta):
     # --- reads -----------------------------------------------------------------------------------
 
     def individual_answers(
-        self, registrants: Sequence[Registrant], answer_class: type[BaseModel] = IndividualInfoResponse
+        self, registrants: Sequence[RegistrantView], answer_class: type[BaseModel] = IndividualInfoResponse
     ) -> list[BaseModel]:
         pairs: answers.AnswerPairs = []
         result = [answers.individual_answer(registrant, pairs, answer_class) for registrant in registrants]
         self.fill_answers(pairs)
         return result
 
-    def updated_answers(self, registrants: Sequence[Registrant]) -> list[BaseModel]:
+    def updated_answers(self, registrants: Sequence[RegistrantView]) -> list[BaseModel]:
         return self.individual_answers(registrants, UpdateIndividualInfoResponse)
 
     def group_answers(
-        self, groups: Sequence[Registrant], *, with_members: bool = True
+        self, groups: Sequence[RegistrantView], *, with_members: bool = True
     ) -> list[GroupInfoResponse]:
         pairs: answers.AnswerPairs = []
         result = [answers.group_answer(group, pairs, with_members=with_members) for group in groups]
         self.fill_answers(pairs)
         return result
 
-    def reload(self, registrants: Sequence[Registrant]) -> list[Registrant]:
+    def reload(self, registrants: Sequence[Registrant]) -> list[RegistrantView]:
         """Registrants as stored after the writes of this request, ready for an answer."""
         self.session.flush()
         return repository.reload_for_answer(self.session, [registrant.id for registrant in registrants])

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from .models import GroupKind, GroupMembership, IdType, MembershipKind, PhoneNumber, Registrant, RegistrantId
@@ -82,7 +82,7 @@ _SCALARS = (
     "id", "name", "given_name", "family_name", "addl_name", "is_group", "gender", "birthdate",
     "birth_place", "email", "address", "registration_date", "is_partial_group", "create_date", "write_date",
 )  # fmt: skip
-_IDS = bindparam("ids", expanding=True)
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 
 # The registrant columns an answer shows, with the group kind's name: a base that callers filter.
 REGISTRANT_ROWS: Select = select(
@@ -130,7 +130,7 @@ def _views(session: Session, rows: Sequence) -> list[RegistrantView]:
     memberships = _memberships(session, groups) if groups else {}
     return [
         RegistrantView(
-            *(row[index] for index in range(len(_SCALARS))),
+            **{name: row[index] for index, name in enumerate(_SCALARS)},
             kind=NamedView(row.kind_name) if row.kind_name is not None else None,
             reg_ids=reg_ids.get(row.id, []),
             phone_number_ids=phones.get(row.id, []),
