@@ -13,8 +13,8 @@ A scenario file holds::
 
 - ``{name}`` in a path or in any string of a body is replaced by a value saved by an earlier
   step (``save`` maps a name to a key of the answer, or a dotted path such as ``0.id``), by a
-  value of the runtime (``{id_type}``: the ID type the registry knows), or, for ``{unique:x}``,
-  by a value unique to this run (the same within the run).
+  value of the runtime (``{id_type}``, ``{group_kind}``: reference data the registry holds),
+  or, for ``{unique:x}``, by a value unique to this run (the same within the run).
 - ``{"$individual": {...}}`` in a body is an individual with every key the registry requires
   (nullable ones null), updated with the given keys; ``{"$update": {...}}`` likewise for an
   item of ``PUT /update_individual``.

@@ -18,7 +18,7 @@ class TestScenarios(RegistryHttpCase):
         self.assertGreaterEqual(len(scenarios), 4)
         for scenario in scenarios:
             with self.subTest(scenario=scenario.path.stem):
-                run_scenario(scenario, self._send, {"id_type": ID_TYPE})
+                run_scenario(scenario, self._send, {"id_type": ID_TYPE, "group_kind": self.group_kind.name})
 
     def _send(self, method, path, body):
         answer = self.call(method, path, body)

@@ -39,4 +39,4 @@ def test_scenario(scenario, api: httpx.Client, ref: Reference) -> None:
         answer = api.request(method, path, json=body)
         return answer.status_code, answer.json() if answer.content else None
 
-    runner.run_scenario(scenario, send, {"id_type": ref.id_type})
+    runner.run_scenario(scenario, send, {"id_type": ref.id_type, "group_kind": ref.group_kind})
