@@ -36,7 +36,7 @@ class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndivid
         for item in items:
             for change in plan_accounts((), item.request.bank_ids).changes:
                 values = service.new_account_values(
-                    registrant_id=item.registrant_id,
+                    registrant_id=item.stored_id,
                     item=change.item,
                     bank_id=banks.bank_for(change.item).id,
                     sequence=change.sequence,
@@ -47,12 +47,12 @@ class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndivid
 
     def _merge_accounts(self, items: Sequence[BulkItem], banks: service.BankDirectory) -> None:
         # The registrants are locked already (see registrants_for_update).
-        held = repository.accounts_by_registrant(self.session, [item.registrant_id for item in items])
+        held = repository.accounts_by_registrant(self.session, [item.stored_id for item in items])
         for item in items:
             linked = service.merge_accounts(
                 self.session,
-                registrant_id=item.registrant_id,
-                existing=held[item.registrant_id],
+                registrant_id=item.stored_id,
+                existing=held[item.stored_id],
                 items=item.request.bank_ids,
                 banks=banks,
             )

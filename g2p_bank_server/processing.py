@@ -71,4 +71,5 @@ class BankRegistrantProcessing(RegistrantProcessing, extends=RegistrantProcessin
             self.session, registrant_ids=[registrant.id for registrant, _ in pairs]
         )
         for registrant, answer in pairs:
-            answer.bank_ids = accounts.get(registrant.id, [])
+            # Answer classes extended with `bank_ids` by this package (schemas.py).
+            answer.bank_ids = accounts.get(registrant.id, [])  # type: ignore[attr-defined]

@@ -1,8 +1,9 @@
 """Every database query of the bank extension (the service decides, this module reads and writes)."""
 
 from collections.abc import Collection, Iterable, Sequence
+from typing import cast
 
-from sqlalchemy import Row, bindparam, insert, or_, select
+from sqlalchemy import Row, Table, bindparam, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -80,7 +81,8 @@ def insert_banks_if_absent(session: Session, rows: Sequence[dict]) -> None:
     transactions inserting several banks wait for each other in one direction only.
     """
     dialect = session.get_bind().dialect.name
-    statement = _DIALECT_INSERTS[dialect](Bank).values(list(rows)).on_conflict_do_nothing()
+    # Both dialects' inserts have ON CONFLICT; their common type does not say so.
+    statement = _DIALECT_INSERTS[dialect](Bank).values(list(rows)).on_conflict_do_nothing()  # type: ignore[attr-defined]
     session.execute(statement)
 
 
@@ -138,10 +140,10 @@ def accounts_by_registrant(session: Session, registrant_ids: Iterable[int]) -> d
 
 def insert_accounts(session: Session, rows: Sequence[tuple]) -> None:
     """New accounts of a bulk import (tuples in ``ACCOUNT_COLUMNS`` order), in one executemany."""
-    insert_many(session, BankAccount.__table__, ACCOUNT_COLUMNS, rows)
+    insert_many(session, cast(Table, BankAccount.__table__), ACCOUNT_COLUMNS, rows)
 
 
-_INSERT_ACCOUNTS = insert(BankAccount.__table__)
+_INSERT_ACCOUNTS = insert(cast(Table, BankAccount.__table__))
 _INSERT_ACCOUNTS_RETURNING_IDS = _INSERT_ACCOUNTS.returning(BankAccount.__table__.c.id)
 
 

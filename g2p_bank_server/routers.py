@@ -4,7 +4,7 @@ Unlike the upstream routes these use HTTP semantics: 404 for an unknown registra
 201 when POST creates an account and 200 when it updates one, 204 when DELETE archives one.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Response, status
 
@@ -20,7 +20,9 @@ AccountIdPath = Annotated[int, Path(description="ID of one of the registrant's b
 
 router = APIRouter(route_class=OneTripRoute, tags=["bank accounts"])
 
-_NOT_FOUND = {404: {"description": "No such registrant, or no such account of this registrant"}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such registrant, or no such account of this registrant"}
+}
 
 
 @router.get(ACCOUNTS_PATH, response_model=list[BankDetailsResponse], responses=_NOT_FOUND)
@@ -34,8 +36,10 @@ def list_bank_accounts(registrant_id: RegistrantIdPath, session: SessionDep):
     ACCOUNTS_PATH,
     response_model=BankDetailsResponse,
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"description": "The account existed and was updated", "model": BankDetailsResponse}}
-    | _NOT_FOUND,
+    responses={
+        200: {"description": "The account existed and was updated", "model": BankDetailsResponse},
+        **_NOT_FOUND,
+    },
 )
 def add_bank_account(
     registrant_id: RegistrantIdPath,

@@ -19,9 +19,3 @@ class NotFound(RegistryError):
     """The addressed resource does not exist: 404 (used by routes with HTTP semantics)."""
 
     status_code = 404
-
-
-class Conflict(RegistryError):
-    """The request collides with data written by another request: 409."""
-
-    status_code = 409

@@ -55,4 +55,7 @@ class JsonlPaymentWriter:
         self._stream.write(json.dumps(item, ensure_ascii=False) + "\n")
 
 
-WRITERS = {"csv": CsvPaymentWriter, "jsonl": JsonlPaymentWriter}
+WRITERS: dict[str, type[CsvPaymentWriter | JsonlPaymentWriter]] = {
+    "csv": CsvPaymentWriter,
+    "jsonl": JsonlPaymentWriter,
+}

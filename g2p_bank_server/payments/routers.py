@@ -33,7 +33,7 @@ def list_payment_accounts(
     with its IDs and its primary account: the account payments go to (null when all its
     accounts were archived). Each page is read in one transaction; paging never repeats or skips
     a registrant that existed when paging started."""
-    position: PageCursor = cursor or PageCursor(after=0, updated_since=as_utc(updated_since))  # type: ignore[assignment]
+    position: PageCursor = cursor or PageCursor(after=0, updated_since=as_utc(updated_since))
     if cursor is not None and updated_since is not None and as_utc(updated_since) != position.updated_since:
         raise RequestValidationError(
             [

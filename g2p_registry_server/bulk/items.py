@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..registrants.models import Registrant
-from .results import ItemResult
+from .results import BulkStatus, ItemResult
 
 
 @dataclass(eq=False)
@@ -27,13 +27,20 @@ class BulkItem:
     def accepted(self) -> bool:
         return not self.errors
 
+    @property
+    def stored_id(self) -> int:
+        """The id of the individual the item created or updates (once it was written)."""
+        if self.registrant_id is None:
+            raise ValueError(f"bulk item {self.index} has no individual yet")
+        return self.registrant_id
+
     def reject(self, loc: Sequence[str | int], msg: str, kind: str) -> None:
         self.errors.append({"loc": list(loc), "msg": msg, "type": kind})
 
     def result(self) -> ItemResult:
         if self.errors:
             return {"index": self.index, "status": "rejected", "id": None, "errors": self.errors}
-        status = "created" if self.created else "updated" if self.changed else "unchanged"
+        status: BulkStatus = "created" if self.created else "updated" if self.changed else "unchanged"
         return {"index": self.index, "status": status, "id": self.registrant_id, "errors": []}
 
 

@@ -19,9 +19,10 @@ locked) in one query and flushed once. Extensions take part through two hooks, a
 
 from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from extendable import ExtendableMeta
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from ..db import utc_now
@@ -79,7 +80,7 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
     def import_items(self, raw_items: Sequence[Any]) -> list[ItemResult]:
         # The final class: the registry's schema with every enabled extension's fields (as a
         # plain copy: same fields and rules, cheaper instances).
-        request_class = plain_copy(IndividualInfoRequest._get_assembled_cls())  # type: ignore[attr-defined]
+        request_class = plain_copy(IndividualInfoRequest._get_assembled_cls())
         # Validation needs no database: done before the transaction's first statement, so that
         # on SQLite (BEGIN IMMEDIATE) the write lock is not held meanwhile and parallel import
         # workers validate while another one writes.
@@ -170,7 +171,7 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
         claimed: dict[tuple[int, str], int] = {}
         for item in items:
             pairs = pairs_of[item.index]
-            holder = holders.get((self.id_type.id, item.match_value))
+            holder = holders.get((self.id_type.id, item.match_value or ""))
             if holder is not None and (holder.is_group or not holder.active):
                 position = next(p for p, type_id, _ in pairs if type_id == self.id_type.id)
                 item.reject(
@@ -210,6 +211,7 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
         """The merge of `PUT /update_individual`, on registrants loaded in one query."""
         for item in items:
             registrant, request = item.registrant, item.request
+            assert registrant is not None, "matched in _match"
             service.copy_fields(registrant=registrant, request=request, fields=service.INDIVIDUAL_FIELDS)
             service.set_gender(registrant=registrant, code=request.gender, reference=self.reference)
             service.add_phone_numbers(registrant=registrant, phone_numbers=request.phone_numbers)
@@ -226,16 +228,18 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
     def _create(self, items: Sequence[BulkItem]) -> None:
         if not items:
             return
-        ids = repository.allocate_ids(self.session, Registrant.__table__, len(items))
+        ids = repository.allocate_ids(self.session, cast(Table, Registrant.__table__), len(items))
         registrant_rows, id_rows, phone_rows = [], [], []
         for item, registrant_id in zip(items, ids, strict=True):
             item.registrant_id, item.created, item.changed = registrant_id, True, True
             registrant_rows.append(self._registrant_row(registrant_id, item.request))
             id_rows += [self._id_row(registrant_id, id_request) for id_request in item.request.ids]
             phone_rows += self._phone_rows(registrant_id, item.request.phone_numbers or ())
-        repository.insert_many(self.session, Registrant.__table__, REGISTRANT_COLUMNS, registrant_rows)
-        repository.insert_many(self.session, RegistrantId.__table__, ID_COLUMNS, id_rows)
-        repository.insert_many(self.session, PhoneNumber.__table__, PHONE_COLUMNS, phone_rows)
+        repository.insert_many(
+            self.session, cast(Table, Registrant.__table__), REGISTRANT_COLUMNS, registrant_rows
+        )
+        repository.insert_many(self.session, cast(Table, RegistrantId.__table__), ID_COLUMNS, id_rows)
+        repository.insert_many(self.session, cast(Table, PhoneNumber.__table__), PHONE_COLUMNS, phone_rows)
 
     def _registrant_row(self, registrant_id: int, request: Any) -> tuple:
         # The same field rules as an update (copy_fields), on a blank individual.

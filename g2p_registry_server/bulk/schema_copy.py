@@ -31,13 +31,13 @@ def _has_decorators(model: type[BaseModel]) -> bool:
 def _swap(annotation: Any) -> Any:
     """The annotation with every extendable model in it replaced by its plain copy."""
     if isinstance(annotation, type) and issubclass(annotation, ExtendableBaseModel):
-        return plain_copy(annotation._get_assembled_cls())  # type: ignore[attr-defined]
+        return plain_copy(annotation._get_assembled_cls())
     origin = typing.get_origin(annotation)
     if origin is None:
         return annotation
     arguments = typing.get_args(annotation)
     if origin is Annotated:
-        return Annotated[_swap(arguments[0]), *arguments[1:]]  # type: ignore[valid-type]
+        return Annotated[_swap(arguments[0]), *arguments[1:]]
     swapped = tuple(_swap(argument) for argument in arguments)
     if swapped == arguments:
         return annotation
@@ -53,6 +53,6 @@ def plain_copy(model: type[BaseModel]) -> type[BaseModel]:
     if _has_decorators(model):
         return model
     fields = {name: (_swap(field.annotation), field) for name, field in model.model_fields.items()}
-    return create_model(  # type: ignore[call-overload, no-any-return]
+    return create_model(  # type: ignore[call-overload]
         model.__name__, __config__=model.model_config, __doc__=model.__doc__, __module__=__name__, **fields
     )

@@ -20,7 +20,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-_process_locks: dict[str, _WriterLock] = {}
+# Keyed by process too: a forked child must open the file again, since a lock taken through
+# an inherited descriptor would not exclude the parent.
+_process_locks: dict[tuple[int, str], _WriterLock] = {}
 _process_locks_guard = threading.Lock()
 
 
@@ -51,10 +53,11 @@ class _WriterLock:
 
 def _writer_lock(database: str) -> _WriterLock:
     path = str(Path(database).resolve()) + "-writers.lock"
+    key = (os.getpid(), path)
     with _process_locks_guard:
-        lock = _process_locks.get(path)
+        lock = _process_locks.get(key)
         if lock is None:
-            lock = _process_locks[path] = _WriterLock(path)
+            lock = _process_locks[key] = _WriterLock(path)
         return lock
 
 

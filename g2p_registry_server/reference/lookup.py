@@ -1,6 +1,8 @@
 """Finding reference data by the names clients send, with upstream's error messages."""
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ..errors import RegistryError
@@ -17,7 +19,7 @@ class ReferenceLookup:
     def _find(self, model: type, column: str, name: str) -> object | None:
         key = (model, name)
         if key not in self._cache:
-            query = select(model).where(getattr(model, column) == name)
+            query: Select[Any] = select(model).where(getattr(model, column) == name)
             self._cache[key] = self._session.scalars(query).first()
         return self._cache[key]
 

@@ -90,8 +90,10 @@ class IndividualInfoResponse(RegistrantInfoResponse):
 
 
 class UpdateIndividualInfoResponse(IndividualInfoResponse):
-    id: int | None = None
-    name: str | None = None
+    # Upstream's wire format: an update's answer may leave these out. A deliberate narrowing of
+    # the base class's fields, which the type checker cannot know pydantic allows.
+    id: int | None = None  # type: ignore[assignment]
+    name: str | None = None  # type: ignore[assignment]
     given_name: str | None = None
     family_name: str | None = None
 
@@ -151,8 +153,10 @@ class UpdateIndividualInfoRequest(IndividualInfoRequest):
     """A partial update: fields left out or null keep their stored value."""
 
     updateId: IdValue
-    name: Name | None = None
-    given_name: Name | None = None
+    # A partial update leaves out what it keeps (see the class's docstring); pydantic allows the
+    # override of the base class's required fields, the type checker cannot know it.
+    name: Name | None = None  # type: ignore[assignment]
+    given_name: Name | None = None  # type: ignore[assignment]
     ids: Annotated[list[RegistrantIDRequest], Field(max_length=MAX_IDS)] = Field(default=[])
 
 
