@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import time
+import weakref
 from typing import Any
 
 from extendable import context
@@ -138,13 +139,19 @@ class ConcurrencyLimitMiddleware:
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit
-        self._slots: asyncio.Semaphore | None = None
+        # One semaphore per event loop: a worker has one; a test client may run the app in
+        # several, and a semaphore may only wait in the loop it was first used in.
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._slots is None:  # made in the worker's own event loop
-            self._slots = asyncio.Semaphore(self.limit)
-        async with self._slots:
+        loop = asyncio.get_running_loop()
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = asyncio.Semaphore(self.limit)
+        async with slots:
             await self.app(scope, receive, send)

@@ -1,5 +1,6 @@
 """How the server is served: Nagle's algorithm off on every connection, whatever the number of
-workers, so that a kept-alive connection is answered as fast by 2 workers as by 1.
+workers, so that a kept-alive connection is answered as fast by 2 workers as by 1; and at most
+`G2P_REQUESTS_PER_WORKER` requests at once in a worker.
 
 With the socket uvicorn binds for several workers (protocol number 0), asyncio never set
 TCP_NODELAY on accepted connections, and each answer waited ~40 ms for the client's delayed ACK.
@@ -7,11 +8,13 @@ TCP_NODELAY on accepted connections, and each answer waited ~40 ms for the clien
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import socket
 import statistics
 import time
 
+from g2p_registry_server.middleware import ConcurrencyLimitMiddleware
 from g2p_registry_server.serving import NoDelayConfig
 from tests.registry_server.conftest import REGISTRY_ONLY
 
@@ -62,3 +65,23 @@ def test_keep_alive_latency_of_two_workers_matches_one(server_factory):
     assert double <= KEEPALIVE_RATIO * single + SLACK_MS, (
         f"2 workers {double:.2f} ms vs 1 worker {single:.2f} ms"
     )
+
+
+def test_the_admission_limit_holds_in_every_event_loop_that_runs_the_app():
+    running, most = 0, 0
+
+    async def app(scope, receive, send):
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+
+    limited = ConcurrencyLimitMiddleware(app, limit=2)
+
+    async def five_at_once():
+        await asyncio.gather(*(limited({"type": "http"}, None, None) for _ in range(5)))
+
+    for _ in range(2):  # a test client, for one, may run the app in a new loop each time
+        asyncio.run(five_at_once())
+    assert most == 2
