@@ -245,3 +245,7 @@ class BankDetailsResponse(BaseModel):
     acc_number: str
     acc_holder_name: str | None = None
     primary: bool = False
+    shared: bool = Field(
+        default=False,
+        description="Another active registrant holds the same number (always false under the `allow` policy)",
+    )
