@@ -10,4 +10,7 @@
         "g2p_bank",
     ],
     "external_dependencies": {"python": ["schwifty", "extendable-pydantic", "pydantic"]},
+    "data": [
+        "security/registry_api_groups.xml",
+    ],
 }

@@ -64,6 +64,7 @@ class TestRegistryRoutes(BankApiCase):
                     "acc_number": "12-345",
                     "acc_holder_name": "J. Doe",
                     "primary": True,
+                    "shared": False,
                 },
                 {
                     "id": accounts[1].id,
@@ -72,6 +73,7 @@ class TestRegistryRoutes(BankApiCase):
                     "acc_number": VALID_IBAN,
                     "acc_holder_name": None,
                     "primary": False,
+                    "shared": False,
                 },
             ],
         )
