@@ -173,3 +173,14 @@ def history_next_before(events: Iterable[BankAccountEvent], limit: int) -> int |
     """The cursor after a history page read with ``limit + 1`` rows: the last kept event's id."""
     listed = list(events)
     return listed[limit - 1].id if len(listed) > limit else None
+
+
+def write_order(
+    kind: EventKind, *, registrant_id: int | None, account_id: int | None, bank_id: int | None
+) -> tuple:
+    """The order in which one request's events are written (and so numbered): banks created
+    first, then the accounts' events by registrant and account. Both runtimes sort by it, so that
+    the same request leaves the same trail whatever order their code met the accounts in."""
+    if kind is EventKind.BANK_CREATED:
+        return (0, bank_id or 0, 0)
+    return (1, registrant_id or 0, account_id or 0)

@@ -19,7 +19,12 @@ A scenario file holds::
   (nullable ones null), updated with the given keys; ``{"$update": {...}}`` likewise for an
   item of ``PUT /update_individual``.
 - ``answer`` is a fragment: an object matches when each of its keys matches (other keys are
-  not looked at), a list when it has as many elements and each matches, anything else when equal.
+  not looked at), a list when it has as many elements and each matches, anything else when equal;
+  ``{"$exactly": {...}}`` is an object that must have those keys and no other.
+- Runtime values: ``{id_type}``, ``{group_kind}``, and ``{user}``, the login the runtime calls with.
+- ``"settings": {"shared_account_policy": "block"}`` at the top of a file: the deployment's
+  settings the scenario needs (see ``SETTINGS``); each runtime plays it with them, or, when it
+  cannot change them (a remote deployment), skips it.
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+(?::[a-z0-9_]+)?)\}")
 _INDIVIDUAL = {"name": None, "given_name": None, "ids": [], "gender": None, "birth_place": None}
 _UPDATE = {"updateId": None, "ids": [], "name": None, "given_name": None, "gender": None, "birth_place": None}
 
+# The settings a scenario may need, with each one's value when the scenario says nothing.
+SETTINGS = {"shared_account_policy": "flag"}
+
 # send(method, path with query, JSON body or None) -> (status, decoded JSON answer or None)
 Send = Callable[[str, str, Any], tuple[int, Any]]
 
@@ -47,6 +55,12 @@ class Scenario:
     name: str
     path: Path
     steps: tuple[dict[str, Any], ...]
+    settings: dict[str, str]
+    """Every setting of ``SETTINGS``: the scenario's values over the defaults."""
+
+    @property
+    def needs_settings(self) -> bool:
+        return self.settings != SETTINGS
 
 
 class ScenarioFailed(AssertionError):
@@ -57,7 +71,17 @@ def load_scenarios(folder: Path = SCENARIO_FOLDER) -> list[Scenario]:
     scenarios = []
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        scenarios.append(Scenario(name=data["name"], path=path, steps=tuple(data["steps"])))
+        unknown = set(data.get("settings", {})) - set(SETTINGS)
+        if unknown:
+            raise ValueError(f"{path.name}: unknown settings {sorted(unknown)}; known: {sorted(SETTINGS)}")
+        scenarios.append(
+            Scenario(
+                name=data["name"],
+                path=path,
+                steps=tuple(data["steps"]),
+                settings=SETTINGS | data.get("settings", {}),
+            )
+        )
     return scenarios
 
 
@@ -110,6 +134,10 @@ def _expand(data: Any, values: dict[str, Any], run: str) -> Any:
 
 
 def _difference(expected: Any, actual: Any, where: str) -> str | None:
+    if isinstance(expected, dict) and set(expected) == {"$exactly"}:
+        expected = expected["$exactly"]
+        if isinstance(actual, dict) and set(actual) != set(expected):
+            return f"{where} has the keys {sorted(actual)}, expected exactly {sorted(expected)}"
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             return f"{where} is {actual!r}, expected an object"

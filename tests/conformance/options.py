@@ -19,3 +19,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--membership-kind", default=Reference.membership_kind, help="a membership kind the deployment holds"
     )
     group.addoption("--gender", default=Reference.gender, help="a gender code the deployment holds")
+    group.addoption(
+        "--deployment-setting",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a setting the deployment runs with (e.g. shared_account_policy=block), repeatable; "
+        "scenarios needing other settings are skipped",
+    )

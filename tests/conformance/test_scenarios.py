@@ -8,10 +8,9 @@ import importlib.util
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conformance.target import Reference
+from tests.conformance.target import Target, local_target
 
 _RUNNER_PATH = Path(__file__).resolve().parents[2] / "g2p_bank_rest_api" / "tests" / "scenario_runner.py"
 
@@ -33,10 +32,41 @@ def test_there_are_scenarios():
     assert len(SCENARIOS) >= 4
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=[scenario.path.stem for scenario in SCENARIOS])
-def test_scenario(scenario, api: httpx.Client, ref: Reference) -> None:
-    def send(method: str, path: str, body: object) -> tuple[int, object]:
-        answer = api.request(method, path, json=body)
-        return answer.status_code, answer.json() if answer.content else None
+@pytest.fixture(scope="module")
+def targets_with_settings(target: Target, server_factory, pytestconfig: pytest.Config):
+    """A target playing with given settings: a server of ours started with them (once per
+    settings), or the deployment itself when it runs with them (``--deployment-setting``)."""
+    started: dict[tuple, Target] = {}
 
-    runner.run_scenario(scenario, send, {"id_type": ref.id_type, "group_kind": ref.group_kind})
+    def target_for(settings: dict[str, str]) -> Target | None:
+        if target.server is None:
+            declared = runner.SETTINGS | dict(
+                option.split("=", 1) for option in pytestconfig.getoption("deployment_setting") or []
+            )
+            return target if declared == settings else None
+        if settings == runner.SETTINGS:
+            return target
+        key = tuple(sorted(settings.items()))
+        if key not in started:
+            env = {f"G2P_{name.upper()}": value for name, value in settings.items()}
+            started[key] = local_target(server_factory(env=env), target.reference)
+        return started[key]
+
+    return target_for
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[scenario.path.stem for scenario in SCENARIOS])
+def test_scenario(scenario, targets_with_settings) -> None:
+    played_on = targets_with_settings(scenario.settings)
+    if played_on is None:
+        pytest.skip(f"needs the deployment's settings {scenario.settings} (see --deployment-setting)")
+    with played_on.client() as api:
+
+        def send(method: str, path: str, body: object) -> tuple[int, object]:
+            answer = api.request(method, path, json=body)
+            return answer.status_code, answer.json() if answer.content else None
+
+        reference = played_on.reference
+        runner.run_scenario(
+            scenario, send, {"id_type": reference.id_type, "group_kind": reference.group_kind}
+        )
