@@ -21,6 +21,7 @@ A scenario file holds::
 - ``answer`` is a fragment: an object matches when each of its keys matches (other keys are
   not looked at), a list when it has as many elements and each matches, anything else when equal;
   ``{"$exactly": {...}}`` is an object that must have those keys and no other.
+- ``{{x}}`` is the text ``{x}`` itself (a route template in an answer).
 - Runtime values: ``{id_type}``, ``{group_kind}``, and ``{user}``, the login the runtime calls with.
 - ``"settings": {"shared_account_policy": "block"}`` at the top of a file: the deployment's
   settings the scenario needs (see ``SETTINGS``); each runtime plays it with them, or, when it
@@ -38,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 SCENARIO_FOLDER = Path(__file__).resolve().parent / "scenarios"
-_PLACEHOLDER = re.compile(r"\{([a-z_]+(?::[a-z0-9_]+)?)\}")
+# "{{x}}" (group 1) is the text "{x}" itself; "{x}" (group 2) a value.
+_PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}|\{([a-z_]+(?::[a-z0-9_]+)?)\}")
 # The keys both registries require of an individual (upstream's schema requires some nullable ones).
 _INDIVIDUAL = {"name": None, "given_name": None, "ids": [], "gender": None, "birth_place": None}
 _UPDATE = {"updateId": None, "ids": [], "name": None, "given_name": None, "gender": None, "birth_place": None}
@@ -106,7 +108,9 @@ def run_scenario(scenario: Scenario, send: Send, runtime: dict[str, str]) -> Non
 
 def _substitute(text: str, values: dict[str, Any], run: str) -> Any:
     def value_of(match: re.Match[str]) -> str:
-        key = match.group(1)
+        literal, key = match.groups()
+        if literal:
+            return f"{{{literal}}}"
         if key.startswith("unique:"):
             return f"{key.split(':', 1)[1].upper()}-{run}"
         if key not in values:
@@ -114,8 +118,8 @@ def _substitute(text: str, values: dict[str, Any], run: str) -> Any:
         return str(values[key])
 
     whole = _PLACEHOLDER.fullmatch(text)
-    if whole and not whole.group(1).startswith("unique:") and whole.group(1) in values:
-        return values[whole.group(1)]  # keeps its type (an id stays a number)
+    if whole and whole.group(2) and not whole.group(2).startswith("unique:") and whole.group(2) in values:
+        return values[whole.group(2)]  # keeps its type (an id stays a number)
     return _PLACEHOLDER.sub(value_of, text)
 
 
