@@ -32,12 +32,20 @@ UNATTRIBUTED = WriteOrigin(login="system", api_key=None, method="", route="", re
 
 
 class AccountLike(Protocol):
-    id: int
-    acc_number: str
-    bank_id: int
-    acc_holder_name: str | None
-    sequence: int
-    active: bool
+    """An account as the trail reads it: an ORM object or a snapshot."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def acc_number(self) -> str: ...
+    @property
+    def bank_id(self) -> int: ...
+    @property
+    def acc_holder_name(self) -> str | None: ...
+    @property
+    def sequence(self) -> int: ...
+    @property
+    def active(self) -> bool: ...
 
 
 @dataclass(frozen=True)

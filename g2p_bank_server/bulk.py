@@ -70,6 +70,7 @@ class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndivid
                 banks=banks,
             )
             # New accounts are ORM objects here: the trail reads their ids once they are flushed.
-            trail.changed(item.stored_id, [*existing, *(link.account for link in linked if link.created)])
+            added = [link.account for link in linked if link.created and link.account is not None]
+            trail.changed(item.stored_id, [*existing, *added])
             if any(link.created or self.session.is_modified(link.account) for link in linked):
                 item.changed = True

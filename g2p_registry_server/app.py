@@ -115,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLogMiddleware)
     for loaded in extensions:
         for middleware in loaded.extension.middleware:
-            app.add_middleware(middleware)  # type: ignore[arg-type]
+            app.add_middleware(middleware)
     log.info("Registry app ready; extensions: %s", ", ".join(e.extension.name for e in extensions) or "none")
     return app
 
