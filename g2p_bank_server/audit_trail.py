@@ -62,6 +62,8 @@ class AccountSnapshot:
 
 
 def snapshot(account: AccountLike) -> AccountSnapshot:
+    if isinstance(account, AccountSnapshot):
+        return account
     return AccountSnapshot(
         id=account.id,
         acc_number=account.acc_number,
@@ -70,6 +72,17 @@ def snapshot(account: AccountLike) -> AccountSnapshot:
         sequence=account.sequence,
         active=account.active,
     )
+
+
+def _by_id(account: AccountSnapshot) -> int:
+    return account.id
+
+
+def _encoded(changes: dict[str, audit.FieldChange]) -> str | None:
+    """``changes`` as the event stores them: JSON text, null when there are none."""
+    if not changes:
+        return None
+    return json.dumps({name: {"before": c.before, "after": c.after} for name, c in changes.items()})
 
 
 def _primary_id(accounts: Iterable[AccountSnapshot]) -> int | None:
@@ -88,6 +101,7 @@ class AuditTrail:
         # Bank id -> (name, BIC), for the banks the transaction named; and those it created.
         self._banks: dict[int, tuple[str, str | None]] = {}
         self._created_banks: list[int] = []
+        self._decided: dict[tuple, tuple[audit.EventKind | None, str | None]] = {}
 
     def touch(self, registrant_id: int, before: Iterable[AccountLike]) -> None:
         """Called before a change of the registrant's accounts with all of them (archived
@@ -169,18 +183,20 @@ class AuditTrail:
         was = {account.id: account for account in before}
         primary_before, primary_after = _primary_id(before), _primary_id(after)
         rows = []
-        for account in sorted(after, key=lambda a: a.id):
+        for account in sorted(after, key=_by_id):
             old = was.get(account.id)
-            changes = audit.changed_fields(
-                self._state(old, primary_before) if old is not None else None,
-                self._state(account, primary_after) if account.active else None,
+            # A bulk import repeats the same few transitions thousands of times: each is decided
+            # (kind, changes, their JSON) once per transaction.
+            key = (
+                None
+                if old is None
+                else (old.bank_id, old.acc_holder_name, old.id == primary_before, old.active),
+                (account.bank_id, account.acc_holder_name, account.id == primary_after, account.active),
             )
-            kind = audit.account_event_kind(
-                existed=old is not None,
-                was_active=old is not None and old.active,
-                is_active=account.active,
-                changes=changes,
-            )
+            decided = self._decided.get(key)
+            if decided is None:
+                decided = self._decided[key] = self._decide(old, primary_before, account, primary_after)
+            kind, encoded = decided
             if kind is not None:
                 rows.append(
                     common.row(
@@ -189,16 +205,38 @@ class AuditTrail:
                         account_id=account.id,
                         bank_id=account.bank_id,
                         acc_number=audit.masked_number(account.acc_number),
-                        changes=changes,
+                        encoded_changes=encoded,
                     )
                 )
         return rows
+
+    def _decide(
+        self,
+        old: AccountSnapshot | None,
+        primary_before: int | None,
+        account: AccountSnapshot,
+        primary_after: int | None,
+    ) -> tuple[audit.EventKind | None, str | None]:
+        changes = audit.changed_fields(
+            self._state(old, primary_before) if old is not None else None,
+            self._state(account, primary_after) if account.active else None,
+        )
+        kind = audit.account_event_kind(
+            existed=old is not None,
+            was_active=old is not None and old.active,
+            is_active=account.active,
+            changes=changes,
+        )
+        return kind, _encoded(changes)
 
     def _bank_row(self, common: "_Common", bank_id: int, registrant_id: int | None) -> tuple:
         name, bic = self._bank(bank_id)
         changes = audit.changed_fields(None, audit.AccountState(name, bic, None, False))
         return common.row(
-            audit.EventKind.BANK_CREATED, registrant_id=registrant_id, bank_id=bank_id, changes=changes
+            audit.EventKind.BANK_CREATED,
+            registrant_id=registrant_id,
+            bank_id=bank_id,
+            encoded_changes=_encoded(changes),
         )
 
 
@@ -223,13 +261,8 @@ class _Common:
         account_id: int | None = None,
         bank_id: int | None = None,
         acc_number: str | None = None,
-        changes: dict[str, audit.FieldChange],
+        encoded_changes: str | None,
     ) -> tuple:
-        encoded = (
-            json.dumps({name: {"before": c.before, "after": c.after} for name, c in changes.items()})
-            if changes
-            else None
-        )
         return (
             *self.head,
             kind.value,
@@ -238,7 +271,7 @@ class _Common:
             account_id,
             bank_id,
             acc_number,
-            encoded,
+            encoded_changes,
             None,
             None,
             None,

@@ -16,7 +16,6 @@ from g2p_registry_server.bulk.processing import BulkIndividualProcessing
 from . import audit_trail, repository, service
 
 _account_row = itemgetter("id", *repository.ACCOUNT_COLUMNS)
-_SNAPSHOT = ("id", "acc_number", "bank_id", "acc_holder_name", "sequence", "active")
 
 
 class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndividualProcessing):
@@ -50,7 +49,16 @@ class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndivid
                 )
                 values |= {"id": next(ids), "create_date": self.now, "write_date": self.now}
                 rows.append(_account_row(values))
-                accounts.append(audit_trail.AccountSnapshot(**{name: values[name] for name in _SNAPSHOT}))
+                accounts.append(
+                    audit_trail.AccountSnapshot(
+                        values["id"],
+                        values["acc_number"],
+                        values["bank_id"],
+                        values["acc_holder_name"],
+                        values["sequence"],
+                        True,
+                    )
+                )
             trail.touch(item.stored_id, ())
             trail.changed(item.stored_id, accounts)
         repository.insert_accounts(self.session, rows)
