@@ -110,6 +110,30 @@ def test_update_records_changed_fields_only(client: httpx.Client) -> None:
     assert updated["account_id"] == registrant["bank_ids"][0]["id"]
 
 
+def test_update_individual_adds_and_reactivates_accounts(client: httpx.Client) -> None:
+    kept, dropped = item(), item()
+    body = individual(bank_ids=[kept, dropped])
+    registrant = create_individual(client, body)
+    dropped_id = registrant["bank_ids"][1]["id"]
+    ok(client.delete(f"{accounts_path(registrant['id'])}/{dropped_id}"), 204)
+    start = len(events_of(client, registrant["id"]))
+    added = {"bank_name": kept["bank_name"], "acc_number": item()["acc_number"], "acc_holder_name": "Added"}
+
+    [answer] = update_individuals(client, [update(body, bank_ids=[dropped, added])])
+
+    events = events_of(client, registrant["id"])[start:]
+    added_id = next(a["id"] for a in answer["bank_ids"] if a["acc_number"] == added["acc_number"])
+    assert {(e["kind"], e["account_id"]) for e in events} == {
+        ("reactivated", dropped_id),
+        ("created", added_id),
+    }
+    assert next(e for e in events if e["kind"] == "created")["changes"] == {
+        "bank_name": {"before": None, "after": kept["bank_name"]},
+        "acc_holder_name": {"before": None, "after": "Added"},
+    }
+    assert {(e["method"], e["route"]) for e in events} == {("PUT", "/update_individual")}
+
+
 def test_primary_moves_are_recorded_on_both_accounts(client: httpx.Client) -> None:
     registrant = create_individual(client, individual(bank_ids=[item(), item()]))
     old_primary, other = registrant["bank_ids"]
