@@ -10,15 +10,18 @@ from pathlib import Path
 from g2p_registry_server.extensions import Extension
 
 from . import bulk, csv_columns, models, processing, schemas
+from .audit_routes import router as audit_router
 from .payments.command import add_export_command
 from .payments.routers import router as payments_router
+from .request_ids import RequestIdMiddleware
 from .routers import router
 
 extension = Extension(
     name="bank",
-    routers=(router, payments_router),
+    routers=(router, audit_router, payments_router),
     migrations=str(Path(__file__).parent / "migrations"),
     commands=(add_export_command,),
+    middleware=(RequestIdMiddleware,),
 )
 
 __all__ = ["bulk", "csv_columns", "extension", "models", "processing", "schemas"]

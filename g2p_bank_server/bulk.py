@@ -13,9 +13,9 @@ from g2p_bank_server.rules import plan_accounts
 from g2p_registry_server.bulk.items import BulkItem
 from g2p_registry_server.bulk.processing import BulkIndividualProcessing
 
-from . import repository, service
+from . import audit_trail, repository, service
 
-_account_row = itemgetter(*repository.ACCOUNT_COLUMNS)
+_account_row = itemgetter("id", *repository.ACCOUNT_COLUMNS)
 
 
 class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndividualProcessing):
@@ -32,29 +32,53 @@ class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndivid
         self._merge_accounts([item for item in with_accounts if not item.created], banks)
 
     def _add_new_accounts(self, items: Sequence[BulkItem], banks: service.BankDirectory) -> None:
+        plans = [(item, plan_accounts((), item.request.bank_ids).changes) for item in items]
+        # Ids drawn beforehand: the audit trail names each new account, and one executemany
+        # (COPY) reads nothing back.
+        ids = iter(repository.allocate_account_ids(self.session, sum(len(changes) for _, changes in plans)))
+        trail = audit_trail.trail_of(self.session)
         rows = []
-        for item in items:
-            for change in plan_accounts((), item.request.bank_ids).changes:
+        for item, changes in plans:
+            accounts = []
+            for change in changes:
                 values = service.new_account_values(
                     registrant_id=item.stored_id,
                     item=change.item,
                     bank_id=banks.bank_for(change.item).id,
                     sequence=change.sequence,
                 )
-                values |= {"create_date": self.now, "write_date": self.now}
+                values |= {"id": next(ids), "create_date": self.now, "write_date": self.now}
                 rows.append(_account_row(values))
+                accounts.append(
+                    audit_trail.AccountSnapshot(
+                        values["id"],
+                        values["acc_number"],
+                        values["bank_id"],
+                        values["acc_holder_name"],
+                        values["sequence"],
+                        True,
+                    )
+                )
+            trail.touch(item.stored_id, ())
+            trail.changed(item.stored_id, accounts)
         repository.insert_accounts(self.session, rows)
 
     def _merge_accounts(self, items: Sequence[BulkItem], banks: service.BankDirectory) -> None:
         # The registrants are locked already (see registrants_for_update).
         held = repository.accounts_by_registrant(self.session, [item.stored_id for item in items])
+        trail = audit_trail.trail_of(self.session)
         for item in items:
+            existing = held[item.stored_id]
+            trail.touch(item.stored_id, existing)
             linked = service.merge_accounts(
                 self.session,
                 registrant_id=item.stored_id,
-                existing=held[item.stored_id],
+                existing=existing,
                 items=item.request.bank_ids,
                 banks=banks,
             )
+            # New accounts are ORM objects here: the trail reads their ids once they are flushed.
+            added = [link.account for link in linked if link.created and link.account is not None]
+            trail.changed(item.stored_id, [*existing, *added])
             if any(link.created or self.session.is_modified(link.account) for link in linked):
                 item.changed = True

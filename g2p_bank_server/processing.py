@@ -62,7 +62,6 @@ class BankRegistrantProcessing(RegistrantProcessing, extends=RegistrantProcessin
             items=items,
             banks=self.banks,
             new_registrant=created,
-            with_new_ids=False,
         )
 
     def fill_answers(self, pairs: Sequence[tuple[RegistrantView, BaseModel]]) -> None:

@@ -113,6 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ExtendableRegistryMiddleware, registry=registry)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLogMiddleware)
+    for loaded in extensions:
+        for middleware in loaded.extension.middleware:
+            app.add_middleware(middleware)
     log.info("Registry app ready; extensions: %s", ", ".join(e.extension.name for e in extensions) or "none")
     return app
 

@@ -14,6 +14,7 @@ from typing import Any
 from extendable import context
 from extendable.registry import ExtendableClassesRegistry
 from fastapi import APIRouter
+from starlette.types import ASGIApp
 
 ENTRY_POINT_GROUP = "g2p_registry_server.extensions"
 
@@ -26,6 +27,9 @@ class Extension:
     # Each adds subcommands to the command line: called with argparse's subparsers; a subcommand
     # sets `handler(settings, args) -> exit status` as its default, like the registry's own.
     commands: Sequence[Callable[[Any], None]] = ()
+    # Pure ASGI middleware classes (called with the app) wrapped around the whole server,
+    # outermost: they see every request and answer, refused ones included.
+    middleware: Sequence[Callable[[ASGIApp], ASGIApp]] = ()
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ _PLAUSIBLE_USERNAME = re.compile(r"[^\x00-\x1f\x7f]{1,150}")
 class AuthenticatedUser:
     id: int
     username: str
+    api_key: str | None = None  # the name of the API key used (None: the password was)
 
 
 class Unauthorized(Exception):
@@ -61,9 +62,9 @@ def authenticate_credentials(state: State, username: str, password: str) -> Auth
     verified: VerifiedCredentials = state.verified_credentials
     if looks_like_key(password):
         with state.engine.connect() as connection:
-            user_id = user_of_key(connection, username=username, key=password)
-        if user_id is not None:
-            return AuthenticatedUser(id=user_id, username=username)
+            key_user = user_of_key(connection, username=username, key=password)
+        if key_user is not None:
+            return AuthenticatedUser(id=key_user.user_id, username=username, api_key=key_user.key_name)
         # Not a valid key: perhaps a password that looks like one; checked as a password below,
         # which also makes guessing keys as slow as guessing passwords.
     entry = verified.get(username, password)

@@ -25,6 +25,7 @@ from fastapi.security import HTTPBasic
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from ..origin import attach_origin, request_origin
 from .authentication import (
     SCOPE_KEY,
     AuthenticatedUser,
@@ -65,8 +66,10 @@ _FINISHED = "g2p_finished"
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
     factories: SessionFactories = request.app.state.session_factories
-    factory = factories.read if request.method in READ_METHODS else factories.write
-    session = factory()
+    writes = request.method not in READ_METHODS
+    session = (factories.write if writes else factories.read)()
+    if writes:
+        attach_origin(session, request_origin(request.scope))
     try:
         yield session
     except BaseException:

@@ -134,7 +134,7 @@ def revoke_api_key(session: Session, *, reference: str) -> KeyInfo | None:
 
 # Built once: it runs on every request authenticated by a key.
 _USER_OF_KEY = (
-    select(User.id)
+    select(User.id, ApiKey.name, ApiKey.prefix)
     .join(ApiKey, ApiKey.user_id == User.id)
     .where(
         ApiKey.key_hash == bindparam("key_hash"),
@@ -146,7 +146,19 @@ _USER_OF_KEY = (
 )
 
 
-def user_of_key(connection: Connection | Session, *, username: str, key: str) -> int | None:
-    """The id of the active user `username` if `key` is one of its valid keys (one query)."""
+@dataclass(frozen=True)
+class KeyUser:
+    """The user a valid key authenticates, and how the key is named in the audit trail."""
+
+    user_id: int
+    key_name: str
+
+
+def user_of_key(connection: Connection | Session, *, username: str, key: str) -> KeyUser | None:
+    """The active user `username` if `key` is one of its valid keys (one query). A key created
+    without a name is named by its prefix, so that the audit trail still tells keys apart."""
     parameters = {"key_hash": key_digest(key), "now": utc_now(), "username": username}
-    return connection.execute(_USER_OF_KEY, parameters).scalar_one_or_none()
+    row = connection.execute(_USER_OF_KEY, parameters).first()
+    if row is None:
+        return None
+    return KeyUser(user_id=row.id, key_name=row.name or row.prefix)

@@ -11,10 +11,12 @@ and since items are matched by their ID it finds them all unchanged: nothing is 
 import hashlib
 import json
 import os
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..origin import WriteOrigin, command_origin
 from .files import Record, read_records
 from .results import ItemResult
 from .runners import run_batches
@@ -109,6 +111,8 @@ class Importer:
     rejects: Path
     database_url: str
     jobs: int = 1
+    # Whom the writes are attributed to; by default the import command, one request id per run.
+    origin: WriteOrigin | None = None
 
     def run(
         self, *, restart: bool = False, on_batch: Callable[[ImportState], None] | None = None
@@ -123,7 +127,8 @@ class Importer:
         with self.path.open("rb") as source, self.rejects.open("ab") as rejects:
             records = read_records(source, self.fmt, start=state.offset, start_line=state.line)
             todo = batches(records, self.batch_size)
-            for batch, results in run_batches(self.database_url, self.id_type, todo, self.jobs):
+            origin = self.origin or command_origin("import", uuid.uuid4().hex)
+            for batch, results in run_batches(self.database_url, self.id_type, todo, self.jobs, origin):
                 lines = reject_lines(batch, results)
                 if lines:
                     # On disk before the checkpoint that counts them.
