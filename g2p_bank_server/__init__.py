@@ -13,12 +13,14 @@ from . import bulk, csv_columns, models, processing, schemas
 from .payments.command import add_export_command
 from .payments.routers import router as payments_router
 from .routers import router
+from .shared.command import add_report_command
+from .shared.routers import router as shared_accounts_router
 
 extension = Extension(
     name="bank",
-    routers=(router, payments_router),
+    routers=(router, payments_router, shared_accounts_router),
     migrations=str(Path(__file__).parent / "migrations"),
-    commands=(add_export_command,),
+    commands=(add_export_command, add_report_command),
 )
 
 __all__ = ["bulk", "csv_columns", "extension", "models", "processing", "schemas"]

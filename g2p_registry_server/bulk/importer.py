@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..config import Settings
 from .files import Record, read_records
 from .results import ItemResult
 from .runners import run_batches
@@ -99,7 +100,7 @@ def reject_lines(batch: Sequence[Record], results: Sequence[ItemResult]) -> list
 
 @dataclass
 class Importer:
-    """Runs an import of ``path`` into the database at ``database_url``."""
+    """Runs an import of ``path`` into the database the settings name."""
 
     path: Path
     fmt: str
@@ -107,7 +108,7 @@ class Importer:
     batch_size: int
     checkpoint: Path
     rejects: Path
-    database_url: str
+    settings: Settings
     jobs: int = 1
 
     def run(
@@ -123,7 +124,7 @@ class Importer:
         with self.path.open("rb") as source, self.rejects.open("ab") as rejects:
             records = read_records(source, self.fmt, start=state.offset, start_line=state.line)
             todo = batches(records, self.batch_size)
-            for batch, results in run_batches(self.database_url, self.id_type, todo, self.jobs):
+            for batch, results in run_batches(self.settings, self.id_type, todo, self.jobs):
                 lines = reject_lines(batch, results)
                 if lines:
                     # On disk before the checkpoint that counts them.
