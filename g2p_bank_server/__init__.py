@@ -15,12 +15,14 @@ from .payments.command import add_export_command
 from .payments.routers import router as payments_router
 from .request_ids import RequestIdMiddleware
 from .routers import router
+from .shared.command import add_report_command
+from .shared.routers import router as shared_accounts_router
 
 extension = Extension(
     name="bank",
-    routers=(router, audit_router, payments_router),
+    routers=(router, audit_router, payments_router, shared_accounts_router),
     migrations=str(Path(__file__).parent / "migrations"),
-    commands=(add_export_command,),
+    commands=(add_export_command, add_report_command),
     middleware=(RequestIdMiddleware,),
 )
 

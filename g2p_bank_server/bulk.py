@@ -4,21 +4,40 @@ accounts with the rules of single requests (``plan_accounts``, ``BankDirectory``
 Per batch: the banks of every item are found or created at once; the accounts of the existing
 individuals are read in one query and merged as ``PUT /update_individual`` merges them (flushed
 once with the batch); the accounts of new individuals are inserted with one executemany.
+Before anything is written, the batch's numbers are checked against the shared-account policy
+in one query; an item the policy refuses is rejected alone (`account_held_elsewhere`).
 """
 
 from collections.abc import Sequence
 from operator import itemgetter
 
 from g2p_bank_server.rules import plan_accounts
+from g2p_bank_server.rules.shared_accounts import held_elsewhere
 from g2p_registry_server.bulk.items import BulkItem
 from g2p_registry_server.bulk.processing import BulkIndividualProcessing
 
 from . import audit_trail, repository, service
+from .shared import policy as shared_policy
 
 _account_row = itemgetter("id", *repository.ACCOUNT_COLUMNS)
 
 
 class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndividualProcessing):
+    def check_items(self, items: Sequence[BulkItem]) -> None:
+        super().check_items(items)
+        with_accounts = [item for item in items if item.accepted and getattr(item.request, "bank_ids", None)]
+        claims = [
+            shared_policy.Claim(
+                item.registrant_id,
+                item.request.bank_ids,
+                shared_policy.item_locations(("bank_ids",), len(item.request.bank_ids)),
+            )
+            for item in with_accounts
+        ]
+        for refusal in shared_policy.refusals(self.session, claims):
+            error = held_elsewhere()
+            with_accounts[refusal.claim].reject(refusal.location, error.message(), error.type)
+
     def write_items(self, items: Sequence[BulkItem]) -> None:
         super().write_items(items)
         with_accounts = [item for item in items if getattr(item.request, "bank_ids", None)]

@@ -63,7 +63,8 @@ class BankAccount(Base):
     registrant_id: Mapped[int] = mapped_column(ForeignKey("registrant.id"), index=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("bank.id"), index=True)
     acc_number: Mapped[str] = mapped_column(String(ACCOUNT_NUMBER_LENGTH))
-    normalized_number: Mapped[str] = mapped_column(String(NORMALIZED_NUMBER_LENGTH))
+    # Indexed: the shared-account policy and report look numbers up across registrants.
+    normalized_number: Mapped[str] = mapped_column(String(NORMALIZED_NUMBER_LENGTH), index=True)
     acc_holder_name: Mapped[str | None] = mapped_column(String(HOLDER_NAME_LENGTH))
     # The registrant's accounts are ordered by (sequence, id): the first active one is primary.
     sequence: Mapped[int] = mapped_column(Integer, default=DEFAULT_SEQUENCE)

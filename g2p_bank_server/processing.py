@@ -4,10 +4,13 @@ Like the addon's process_individual/process_group mixins: the registry calls
 ``process_registrant`` for every registrant a request writes and ``fill_answers`` for every
 answer. The banks a request names are found or created once, before the registry writes
 anything, so that a request naming many banks (a group and its members, a list of updates)
-costs one lookup, not one per registrant.
+costs one lookup, not one per registrant. Likewise the accounts are linked once the registry
+has written every registrant of the request, after one check of all their numbers against the
+shared-account policy (`shared.policy`).
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -23,30 +26,56 @@ from g2p_registry_server.registrants.schemas import (
 from g2p_registry_server.registrants.views import RegistrantView
 
 from . import service
+from .shared import policy as shared_policy
+from .shared.policy import Claim, Location, item_locations
 
 
 def _bank_items(requests: Iterable[BaseModel]) -> list[BankDetailsRequest]:
     return [item for request in requests for item in (getattr(request, "bank_ids", None) or ())]
 
 
+@dataclass(frozen=True)
+class _PendingAccounts:
+    """A registrant the registry has written, and the items its accounts are to hold."""
+
+    registrant_id: int
+    items: Sequence[BankDetailsRequest]
+    created: bool
+    location: Location
+
+
 class BankRegistrantProcessing(RegistrantProcessing, extends=RegistrantProcessing):
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         self.banks = service.BankDirectory(session)
+        self._pending: list[_PendingAccounts] = []
+        # Where each request of the body is (by identity), for the location of refused items.
+        self._locations: dict[int, Location] = {}
 
     def create_individual(self, request: IndividualInfoRequest) -> Registrant:
         self.banks.resolve(_bank_items([request]))
-        return super().create_individual(request)
+        self._locations = {id(request): ("body",)}
+        registrant = super().create_individual(request)
+        self._link_pending()
+        return registrant
 
     def update_individuals(
         self, requests: Sequence[UpdateIndividualInfoRequest], id_type: str | None
     ) -> list[Registrant]:
         self.banks.resolve(_bank_items(requests))
-        return super().update_individuals(requests, id_type)
+        self._locations = {id(request): ("body", index) for index, request in enumerate(requests)}
+        updated = super().update_individuals(requests, id_type)
+        self._link_pending()
+        return updated
 
     def create_group(self, request: GroupInfoRequest) -> Registrant:
         self.banks.resolve(_bank_items([request, *request.members]))
-        return super().create_group(request)
+        self._locations = {id(request): ("body",)} | {
+            id(member): ("body", "members", index) for index, member in enumerate(request.members)
+        }
+        group = super().create_group(request)
+        self._link_pending()
+        return group
 
     def process_registrant(self, registrant: Registrant, request: BaseModel, *, created: bool) -> None:
         super().process_registrant(registrant, request, created=created)
@@ -56,13 +85,32 @@ class BankRegistrantProcessing(RegistrantProcessing, extends=RegistrantProcessin
             return
         if not created:
             service.require_registrant(self.session, registrant_id=registrant.id, lock=True)
-        service.link_accounts(
+        location = self._locations.get(id(request), ("body",))
+        self._pending.append(_PendingAccounts(registrant.id, items, created, location))
+
+    def _link_pending(self) -> None:
+        """Link the accounts of every registrant the request wrote, once the policy accepts
+        all of them (one check for the whole request)."""
+        pending, self._pending = self._pending, []
+        shared_policy.check(
             self.session,
-            registrant_id=registrant.id,
-            items=items,
-            banks=self.banks,
-            new_registrant=created,
+            [
+                Claim(
+                    entry.registrant_id,
+                    entry.items,
+                    item_locations((*entry.location, "bank_ids"), len(entry.items)),
+                )
+                for entry in pending
+            ],
         )
+        for entry in pending:
+            service.link_accounts(
+                self.session,
+                registrant_id=entry.registrant_id,
+                items=entry.items,
+                banks=self.banks,
+                new_registrant=entry.created,
+            )
 
     def fill_answers(self, pairs: Sequence[tuple[RegistrantView, BaseModel]]) -> None:
         super().fill_answers(pairs)

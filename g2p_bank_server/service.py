@@ -35,6 +35,7 @@ from g2p_registry_server.errors import NotFound
 
 from . import audit_trail, repository
 from .models import BankAccount
+from .shared import policy as shared_policy
 
 _logger = logging.getLogger(__name__)
 
@@ -255,9 +256,12 @@ def _log_change(what: str, registrant_id: int, normalized_number: str) -> None:
 def active_accounts(
     session: Session, *, registrant_ids: Iterable[int]
 ) -> dict[int, list[BankDetailsResponse]]:
-    """The active accounts of each registrant as answers show them, primary first (one query)."""
+    """The active accounts of each registrant as answers show them, primary first (one query),
+    each marked ``shared`` when another active registrant holds its number (unless the policy
+    is ``allow``)."""
     answers: dict[int, list[BankDetailsResponse]] = {}
-    for account in repository.active_accounts_of(session, registrant_ids):
+    marked = shared_policy.marks_shared(shared_policy.policy_of(session))
+    for account in repository.active_accounts_of(session, registrant_ids, marked=marked):
         listed = answers.setdefault(account.registrant_id, [])
         listed.append(
             BankDetailsResponse(
@@ -267,6 +271,7 @@ def active_accounts(
                 acc_number=account.acc_number,
                 acc_holder_name=account.acc_holder_name,
                 primary=not listed,
+                shared=marked and account.shared,
             )
         )
     return answers
@@ -281,6 +286,7 @@ def add_account(
 ) -> tuple[BankDetailsResponse, bool]:
     """Merge one item into the registrant's accounts: the account as answered, and whether it is new."""
     require_registrant(session, registrant_id=registrant_id, lock=True)
+    shared_policy.check(session, [shared_policy.Claim(registrant_id, [item], [("body", "acc_number")])])
     [linked] = link_accounts(session, registrant_id=registrant_id, items=[item], banks=BankDirectory(session))
     answer = next(
         a for a in registrant_accounts(session, registrant_id=registrant_id) if a.id == linked.account_id
@@ -293,6 +299,10 @@ def replace_accounts(
 ) -> list[BankDetailsResponse]:
     """Make the registrant's active accounts exactly ``items``; the others are archived."""
     require_registrant(session, registrant_id=registrant_id, lock=True)
+    shared_policy.check(
+        session,
+        [shared_policy.Claim(registrant_id, items, shared_policy.item_locations(("body",), len(items)))],
+    )
     link_accounts(
         session, registrant_id=registrant_id, items=items, banks=BankDirectory(session), replace=True
     )

@@ -56,7 +56,8 @@ def _registry_app(settings: Settings, engine: Engine, extensions: Sequence[Loade
         dependencies=[Depends(get_current_user), Depends(accept_language)],
     )
     app.state.session_factories = SessionFactories(
-        read=make_sessionmaker(engine), write=make_sessionmaker(engine, write=True)
+        read=make_sessionmaker(engine, settings=settings),
+        write=make_sessionmaker(engine, write=True, settings=settings),
     )
     # Credentials are checked on a connection of their own, before the request's session exists;
     # on PostgreSQL outside a transaction: one round trip for the check, no BEGIN and ROLLBACK.

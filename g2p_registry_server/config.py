@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     requests_per_worker: int | None = Field(default=None, gt=0, le=32)
     log_level: str = "INFO"
     reference_data: Path | None = None
+    # What a registrant may do with an account number another active registrant holds
+    # (allow, flag, block_outside_group, block); the bank extension applies it.
+    shared_account_policy: str = "flag"
 
     @field_validator("log_level")
     @classmethod
@@ -31,6 +34,17 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return level
+
+    @field_validator("shared_account_policy")
+    @classmethod
+    def _known_shared_account_policy(cls, value: str) -> str:
+        # The policies are the shared rules' (one list for both runtimes).
+        from g2p_bank_server.rules.shared_accounts import parse_policy
+
+        try:
+            return parse_policy(value).value
+        except ValueError as error:
+            raise ValueError(f"G2P_SHARED_ACCOUNT_POLICY: {error}") from None
 
     @field_validator("admin_password")
     @classmethod

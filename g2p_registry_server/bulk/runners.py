@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..config import Settings
 from ..db import make_engine, make_sessionmaker
 from ..origin import WriteOrigin, attach_origin
 from .files import Record, parse_json_line
@@ -103,11 +104,11 @@ def import_batch(
 
 
 def run_here(
-    database_url: str, id_type: str, batches: Iterable[list[Record]], origin: WriteOrigin
+    settings: Settings, id_type: str, batches: Iterable[list[Record]], origin: WriteOrigin
 ) -> Iterator[BatchResults]:
-    engine = make_engine(database_url)
+    engine = make_engine(settings.database_url)
     try:
-        factory = make_sessionmaker(engine, write=True)
+        factory = make_sessionmaker(engine, write=True, settings=settings)
         for batch in batches:
             unreadable, results = import_payloads(factory, id_type, readable(batch), origin)
             yield with_unreadable(batch, unreadable), results
@@ -119,9 +120,9 @@ def run_here(
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(database_url: str, id_type: str, origin: WriteOrigin) -> None:
+def _start_worker(settings: Settings, id_type: str, origin: WriteOrigin) -> None:
     # A forked worker must not use the parent's connections: it opens its own.
-    _worker["factory"] = make_sessionmaker(make_engine(database_url), write=True)
+    _worker["factory"] = make_sessionmaker(make_engine(settings.database_url), write=True, settings=settings)
     _worker["id_type"] = id_type
     _worker["origin"] = origin
 
@@ -131,7 +132,7 @@ def _worker_batch(payloads: list[Any]) -> tuple[dict[int, str], list[ItemResult]
 
 
 def run_in_workers(
-    database_url: str, id_type: str, batches: Iterable[list[Record]], jobs: int, origin: WriteOrigin
+    settings: Settings, id_type: str, batches: Iterable[list[Record]], jobs: int, origin: WriteOrigin
 ) -> Iterator[BatchResults]:
     # fork: the workers inherit the imported modules and the active extendable registry.
     context = multiprocessing.get_context("fork")
@@ -139,7 +140,7 @@ def run_in_workers(
         max_workers=jobs,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(database_url, id_type, origin),
+        initargs=(settings, id_type, origin),
     ) as pool:
         # A bounded number of batches in flight keeps memory flat however long the file is.
         pending: deque[tuple[list[Record], Future]] = deque()
@@ -159,8 +160,8 @@ def _finished(batch: list[Record], future: Future) -> BatchResults:
 
 
 def run_batches(
-    database_url: str, id_type: str, batches: Iterable[list[Record]], jobs: int, origin: WriteOrigin
+    settings: Settings, id_type: str, batches: Iterable[list[Record]], jobs: int, origin: WriteOrigin
 ) -> Iterator[BatchResults]:
     if jobs <= 1:
-        return run_here(database_url, id_type, batches, origin)
-    return run_in_workers(database_url, id_type, batches, jobs, origin)
+        return run_here(settings, id_type, batches, origin)
+    return run_in_workers(settings, id_type, batches, jobs, origin)
