@@ -13,12 +13,14 @@ from . import bulk, csv_columns, models, processing, schemas
 from .payments.command import add_export_command
 from .payments.routers import router as payments_router
 from .routers import router
+from .rules.scopes import BANK_SCOPES, DESCRIPTIONS
 
 extension = Extension(
     name="bank",
     routers=(router, payments_router),
     migrations=str(Path(__file__).parent / "migrations"),
     commands=(add_export_command,),
+    scopes={scope.value: DESCRIPTIONS[scope] for scope in BANK_SCOPES},
 )
 
 __all__ = ["bulk", "csv_columns", "extension", "models", "processing", "schemas"]

@@ -8,17 +8,26 @@ once with the batch); the accounts of new individuals are inserted with one exec
 
 from collections.abc import Sequence
 from operator import itemgetter
+from typing import Any
 
-from g2p_bank_server.rules import plan_accounts
+from g2p_bank_server.rules import carries_bank_details, plan_accounts
 from g2p_registry_server.bulk.items import BulkItem
 from g2p_registry_server.bulk.processing import BulkIndividualProcessing
+from g2p_registry_server.bulk.results import ItemResult
 
 from . import repository, service
+from .visibility import require_bank_write
 
 _account_row = itemgetter(*repository.ACCOUNT_COLUMNS)
 
 
 class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndividualProcessing):
+    def import_items(self, raw_items: Sequence[Any]) -> list[ItemResult]:
+        # Refused whole, before any item is read or written: one item carrying accounts is enough.
+        if carries_bank_details(raw_items):
+            require_bank_write(self.scopes, needed_for="bank_ids in a request")
+        return super().import_items(raw_items)
+
     def write_items(self, items: Sequence[BulkItem]) -> None:
         super().write_items(items)
         with_accounts = [item for item in items if getattr(item.request, "bank_ids", None)]

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp
 
 from .api.authentication import BasicAuthGate
+from .api.client_address import TrustedProxies
 from .api.deps import SessionFactories, accept_language, get_current_user
 from .auth.passwords import VerifiedCredentials
 from .config import Settings
@@ -66,6 +67,7 @@ def _registry_app(settings: Settings, engine: Engine, extensions: Sequence[Loade
         else engine
     )
     app.state.verified_credentials = VerifiedCredentials()
+    app.state.trusted_proxies = TrustedProxies(settings.trusted_proxy_networks)
     app.include_router(group_router)
     app.include_router(individual_router)
     for loaded in extensions:

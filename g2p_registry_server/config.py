@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .api.client_address import Network, parse_networks
+
 DEFAULT_DATABASE_URL = "sqlite:///./g2p_registry.db"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
@@ -23,6 +25,9 @@ class Settings(BaseSettings):
     requests_per_worker: int | None = Field(default=None, gt=0, le=32)
     log_level: str = "INFO"
     reference_data: Path | None = None
+    # Proxies whose X-Forwarded-For names the client (login throttling counts per client address):
+    # comma-separated addresses or networks. Empty: the socket's peer is the client.
+    trusted_proxies: str = ""
 
     @field_validator("log_level")
     @classmethod
@@ -31,6 +36,16 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return level
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
 
     @field_validator("admin_password")
     @classmethod
