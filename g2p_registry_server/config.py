@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For names the client (login throttling counts per client address):
     # comma-separated addresses or networks. Empty: the socket's peer is the client.
     trusted_proxies: str = ""
+    # Failed logins that block a login, or a client address, for a while (login throttling).
+    login_failures_per_login: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
 
     @field_validator("log_level")
     @classmethod

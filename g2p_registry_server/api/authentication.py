@@ -118,7 +118,7 @@ def authenticate_credentials(
 
 def _record_failure(state: State, attempt: list[str]) -> None:
     with state.session_factories.write() as session, session.begin():
-        throttle.record_failure(session, attempt, utc_now())
+        throttle.record_failure(session, attempt, utc_now(), state.throttle_limits)
 
 
 def client_address(scope: Scope, headers: dict[str, bytes], trusted: TrustedProxies) -> str | None:

@@ -101,10 +101,21 @@ def standing(connection: Connection | Session, attempt_subjects: Sequence[str]) 
     )
 
 
-def record_failure(session: Session, attempt_subjects: Sequence[str], now: datetime) -> None:
+@dataclass(frozen=True)
+class Limits:
+    """Failures that block a login or a client address (`G2P_LOGIN_FAILURES_PER_LOGIN`,
+    `G2P_LOGIN_FAILURES_PER_ADDRESS`; raise the latter when many clients share one address)."""
+
+    per_login: int = LOGIN_LIMIT
+    per_address: int = ADDRESS_LIMIT
+
+
+def record_failure(
+    session: Session, attempt_subjects: Sequence[str], now: datetime, limits: Limits = Limits()
+) -> None:
     """Count one failure for each subject, and block those that reach their limit."""
     for subject in attempt_subjects:
-        limit = LOGIN_LIMIT if subject.startswith(_LOGIN) else ADDRESS_LIMIT
+        limit = limits.per_login if subject.startswith(_LOGIN) else limits.per_address
         failures = _count_failure(session, subject, limit, now)
         penalty = penalty_seconds(failures, limit)
         if penalty is not None:
