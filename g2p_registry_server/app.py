@@ -18,8 +18,8 @@ from starlette.types import ASGIApp
 
 from .api.authentication import BasicAuthGate
 from .api.client_address import TrustedProxies
-from .auth import throttle
 from .api.deps import SessionFactories, accept_language, get_current_user
+from .auth import throttle
 from .auth.passwords import VerifiedCredentials
 from .config import Settings
 from .db import make_engine, make_sessionmaker

@@ -141,9 +141,12 @@ def set_key_scopes(
     if found is None:
         return None
     key, username, user_scopes = found
-    held = read_scopes(key.scopes) if exactly is None else frozenset(exactly)
-    held = (held | frozenset(add)) - frozenset(remove)
-    not_held = sorted(held - read_scopes(user_scopes))
+    before = read_scopes(key.scopes)
+    held = (before if exactly is None else frozenset(exactly)) | frozenset(add)
+    held -= frozenset(remove)
+    # Scopes the key kept after its user lost them stay (they do not count); new ones must be held.
+    new = held if exactly is not None else held - before
+    not_held = sorted(new - read_scopes(user_scopes))
     if not_held:
         raise InvalidUser(f"User {username!r} does not hold the scope(s) {', '.join(not_held)}")
     key.scopes = stored_scopes(held)
