@@ -19,3 +19,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--membership-kind", default=Reference.membership_kind, help="a membership kind the deployment holds"
     )
     group.addoption("--gender", default=Reference.gender, help="a gender code the deployment holds")
+    group.addoption(
+        "--scoped-credentials",
+        action="append",
+        default=[],
+        metavar="ROLE=USER:PASSWORD",
+        help=(
+            "a login of the deployment holding only some scopes, for tests/conformance/test_scopes.py "
+            "(repeatable; the password may be an API key). ROLE is one of: "
+            "registry-reader (registry:read), masked-reader (registry:read, bank:read), "
+            "enroller (registry:read, registry:write, bank:read). Without it the tests of that "
+            "role are skipped against a deployment; the standalone server gets such users created."
+        ),
+    )
