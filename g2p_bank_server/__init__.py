@@ -17,6 +17,7 @@ from .request_ids import RequestIdMiddleware
 from .routers import router
 from .shared.command import add_report_command
 from .shared.routers import router as shared_accounts_router
+from .rules.scopes import BANK_SCOPES, DESCRIPTIONS
 
 extension = Extension(
     name="bank",
@@ -24,6 +25,7 @@ extension = Extension(
     migrations=str(Path(__file__).parent / "migrations"),
     commands=(add_export_command, add_report_command),
     middleware=(RequestIdMiddleware,),
+    scopes={scope.value: DESCRIPTIONS[scope] for scope in BANK_SCOPES},
 )
 
 __all__ = ["bulk", "csv_columns", "extension", "models", "processing", "schemas"]

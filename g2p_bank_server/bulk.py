@@ -10,19 +10,28 @@ in one query; an item the policy refuses is rejected alone (`account_held_elsewh
 
 from collections.abc import Sequence
 from operator import itemgetter
+from typing import Any
 
-from g2p_bank_server.rules import plan_accounts
+from g2p_bank_server.rules import carries_bank_details, plan_accounts
 from g2p_bank_server.rules.shared_accounts import held_elsewhere
 from g2p_registry_server.bulk.items import BulkItem
 from g2p_registry_server.bulk.processing import BulkIndividualProcessing
+from g2p_registry_server.bulk.results import ItemResult
 
 from . import audit_trail, repository, service
 from .shared import policy as shared_policy
+from .visibility import require_bank_write
 
 _account_row = itemgetter("id", *repository.ACCOUNT_COLUMNS)
 
 
 class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndividualProcessing):
+    def import_items(self, raw_items: Sequence[Any]) -> list[ItemResult]:
+        # Refused whole, before any item is read or written: one item carrying accounts is enough.
+        if carries_bank_details(raw_items):
+            require_bank_write(self.scopes, needed_for="bank_ids in a request")
+        return super().import_items(raw_items)
+
     def check_items(self, items: Sequence[BulkItem]) -> None:
         super().check_items(items)
         with_accounts = [item for item in items if item.accepted and getattr(item.request, "bank_ids", None)]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from g2p_bank_server.rules import BankDetailsRequest
+from g2p_bank_server.rules import BankDetailsRequest, BankVisibility
 from g2p_registry_server.registrants.models import Registrant
 from g2p_registry_server.registrants.processing import RegistrantProcessing
 from g2p_registry_server.registrants.schemas import (
@@ -28,6 +28,7 @@ from g2p_registry_server.registrants.views import RegistrantView
 from . import service
 from .shared import policy as shared_policy
 from .shared.policy import Claim, Location, item_locations
+from .visibility import require_bank_write, shown_accounts, visibility_of
 
 
 def _bank_items(requests: Iterable[BaseModel]) -> list[BankDetailsRequest]:
@@ -45,15 +46,23 @@ class _PendingAccounts:
 
 
 class BankRegistrantProcessing(RegistrantProcessing, extends=RegistrantProcessing):
-    def __init__(self, session: Session) -> None:
-        super().__init__(session)
+    def __init__(self, session: Session, *, scopes: frozenset[str] | None) -> None:
+        super().__init__(session, scopes=scopes)
         self.banks = service.BankDirectory(session)
         self._pending: list[_PendingAccounts] = []
         # Where each request of the body is (by identity), for the location of refused items.
         self._locations: dict[int, Location] = {}
 
+    def _prepare_banks(self, requests: Iterable[BaseModel]) -> None:
+        """Before the registry writes anything: a request carrying accounts needs bank:write
+        (refused whole otherwise), and its banks are found or created at once."""
+        items = _bank_items(requests)
+        if items:
+            require_bank_write(self.scopes, needed_for="bank_ids in a request")
+        self.banks.resolve(items)
+
     def create_individual(self, request: IndividualInfoRequest) -> Registrant:
-        self.banks.resolve(_bank_items([request]))
+        self._prepare_banks([request])
         self._locations = {id(request): ("body",)}
         registrant = super().create_individual(request)
         self._link_pending()
@@ -62,14 +71,14 @@ class BankRegistrantProcessing(RegistrantProcessing, extends=RegistrantProcessin
     def update_individuals(
         self, requests: Sequence[UpdateIndividualInfoRequest], id_type: str | None
     ) -> list[Registrant]:
-        self.banks.resolve(_bank_items(requests))
+        self._prepare_banks(requests)
         self._locations = {id(request): ("body", index) for index, request in enumerate(requests)}
         updated = super().update_individuals(requests, id_type)
         self._link_pending()
         return updated
 
     def create_group(self, request: GroupInfoRequest) -> Registrant:
-        self.banks.resolve(_bank_items([request, *request.members]))
+        self._prepare_banks([request, *request.members])
         self._locations = {id(request): ("body",)} | {
             id(member): ("body", "members", index) for index, member in enumerate(request.members)
         }
@@ -114,9 +123,15 @@ class BankRegistrantProcessing(RegistrantProcessing, extends=RegistrantProcessin
 
     def fill_answers(self, pairs: Sequence[tuple[RegistrantView, BaseModel]]) -> None:
         super().fill_answers(pairs)
-        accounts = service.active_accounts(
-            self.session, registrant_ids=[registrant.id for registrant, _ in pairs]
+        visibility = visibility_of(self.scopes)
+        registrant_ids = [registrant.id for registrant, _ in pairs]
+        # Not read at all when the caller may not see them.
+        accounts = (
+            service.active_accounts(self.session, registrant_ids=registrant_ids)
+            if visibility is not BankVisibility.HIDDEN
+            else {}
         )
+        shown = shown_accounts(accounts, registrant_ids, visibility)
         for registrant, answer in pairs:
             # Answer classes extended with `bank_ids` by this package (schemas.py).
-            answer.bank_ids = accounts.get(registrant.id, [])  # type: ignore[attr-defined]
+            answer.bank_ids = shown[registrant.id]  # type: ignore[attr-defined]

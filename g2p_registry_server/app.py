@@ -17,7 +17,9 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp
 
 from .api.authentication import BasicAuthGate
+from .api.client_address import TrustedProxies
 from .api.deps import SessionFactories, accept_language, get_current_user
+from .auth import throttle
 from .auth.passwords import VerifiedCredentials
 from .config import Settings
 from .db import make_engine, make_sessionmaker
@@ -67,6 +69,10 @@ def _registry_app(settings: Settings, engine: Engine, extensions: Sequence[Loade
         else engine
     )
     app.state.verified_credentials = VerifiedCredentials()
+    app.state.trusted_proxies = TrustedProxies(settings.trusted_proxy_networks)
+    app.state.throttle_limits = throttle.Limits(
+        per_login=settings.login_failures_per_login, per_address=settings.login_failures_per_address
+    )
     app.include_router(group_router)
     app.include_router(individual_router)
     for loaded in extensions:

@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .api.client_address import Network, parse_networks
+
 DEFAULT_DATABASE_URL = "sqlite:///./g2p_registry.db"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
@@ -26,6 +28,12 @@ class Settings(BaseSettings):
     # What a registrant may do with an account number another active registrant holds
     # (allow, flag, block_outside_group, block); the bank extension applies it.
     shared_account_policy: str = "flag"
+    # Proxies whose X-Forwarded-For names the client (login throttling counts per client address):
+    # comma-separated addresses or networks. Empty: the socket's peer is the client.
+    trusted_proxies: str = ""
+    # Failed logins that block a login, or a client address, for a while (login throttling).
+    login_failures_per_login: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
 
     @field_validator("log_level")
     @classmethod
@@ -45,6 +53,15 @@ class Settings(BaseSettings):
             return parse_policy(value).value
         except ValueError as error:
             raise ValueError(f"G2P_SHARED_ACCOUNT_POLICY: {error}") from None
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
 
     @field_validator("admin_password")
     @classmethod

@@ -6,8 +6,8 @@ entry point loads its `Extension` object. Only the enabled extensions' modules t
 extendable registry, so an installed but disabled extension changes nothing.
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
@@ -30,6 +30,9 @@ class Extension:
     # Pure ASGI middleware classes (called with the app) wrapped around the whole server,
     # outermost: they see every request and answer, refused ones included.
     middleware: Sequence[Callable[[ASGIApp], ASGIApp]] = ()
+    # The scopes it adds to the registry's, each with what it allows (`auth.scopes`); its routes
+    # require them with `api.deps.require_scope`.
+    scopes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,13 @@ def load_extensions(enabled: Sequence[str] | None) -> list[LoadedExtension]:
             raise TypeError(f"Entry point {name!r} does not load a g2p_registry_server Extension")
         loaded.append(LoadedExtension(extension=extension, module=entry_point.module.split(".")[0]))
     return loaded
+
+
+def deployment_scopes(enabled: Sequence[str] | None) -> dict[str, str]:
+    """Every scope of a deployment whose enabled extensions are `enabled` (None: all installed)."""
+    from .auth.scopes import known_scopes
+
+    return known_scopes(loaded.extension.scopes for loaded in load_extensions(enabled))
 
 
 def build_extendable_registry(extensions: Sequence[LoadedExtension]) -> ExtendableClassesRegistry:

@@ -96,7 +96,8 @@ def import_batch(
         try:
             with session_factory() as session, session.begin():
                 attach_origin(session, origin)
-                return BulkIndividualProcessing(session, id_type=id_type).import_items(raw_items)
+                # The command line: the operator acts with every right.
+                return BulkIndividualProcessing(session, id_type=id_type, scopes=None).import_items(raw_items)
         except (IntegrityError, OperationalError):
             if attempt == ATTEMPTS:
                 raise

@@ -18,7 +18,7 @@ from .api import (
 from .database import Database
 from .factories import group, individual, item, member, new_iban, spaced_lowercase, update
 
-ANSWER_KEYS = {"id", "bank_name", "bic", "acc_number", "acc_holder_name", "primary", "shared"}
+ANSWER_KEYS = {"id", "bank_name", "bic", "acc_number", "acc_holder_name", "primary", "shared", "masked"}
 
 
 def test_individual_created_with_accounts_answers_them_primary_first(client: httpx.Client) -> None:
