@@ -15,9 +15,9 @@ from .payments.command import add_export_command
 from .payments.routers import router as payments_router
 from .request_ids import RequestIdMiddleware
 from .routers import router
+from .rules.scopes import BANK_SCOPES, DESCRIPTIONS
 from .shared.command import add_report_command
 from .shared.routers import router as shared_accounts_router
-from .rules.scopes import BANK_SCOPES, DESCRIPTIONS
 
 extension = Extension(
     name="bank",

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
             return parse_policy(value).value
         except ValueError as error:
             raise ValueError(f"G2P_SHARED_ACCOUNT_POLICY: {error}") from None
+
     @field_validator("trusted_proxies")
     @classmethod
     def _valid_networks(cls, value: str) -> str:

@@ -1,7 +1,7 @@
 """An index on bank accounts' normalized numbers.
 
 Revision ID: bank_0003
-Revises: bank_0001
+Revises: bank_0002
 
 The shared-account policy checks a request's numbers against every registrant's accounts, and
 the report groups accounts by number: both look accounts up by number, across registrants.

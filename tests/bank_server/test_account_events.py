@@ -227,7 +227,7 @@ def test_a_failed_request_leaves_no_event(client: httpx.Client, database: Databa
 
 
 def test_an_api_key_is_named_in_its_events(live_server: LiveServer, client: httpx.Client) -> None:
-    created = run_cli(live_server.database_url, "api-key", "create", "admin", "--name", "payments sync")
+    created = run_cli(live_server.database_url, "api-key", "create", "admin", "--name", "payments sync", "--all-scopes")
     assert created.returncode == 0, created.stderr
     with httpx.Client(base_url=live_server.api_url, auth=("admin", created.stdout.strip())) as keyed:
         registrant = ok(keyed.post("/individual", json=individual(bank_ids=[item()])))
