@@ -12,6 +12,7 @@ change of accounts can leave it unrecorded. Who made the change comes from the s
 ``WriteOrigin`` (the registry's: user, API key, route, method, request id).
 """
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,27 @@ def _encoded(changes: dict[str, audit.FieldChange]) -> str | None:
     return json.dumps({name: {"before": c.before, "after": c.after} for name, c in changes.items()})
 
 
+@functools.lru_cache(maxsize=4096)
+def _decision(before: tuple | None, after: tuple) -> tuple[audit.EventKind | None, str | None]:
+    """The event kind and the JSON of the changes of an account whose state (bank name, BIC,
+    holder name, primary, active) was ``before`` (None: it did not exist) and is ``after``.
+
+    Cached for the process: requests and bulk imports repeat the same few transitions over and
+    over, and deciding one (the rules' states and changes, their JSON) costs more than the rest
+    of an event."""
+    changes = audit.changed_fields(
+        audit.AccountState(*before[:4]) if before is not None else None,
+        audit.AccountState(*after[:4]) if after[4] else None,
+    )
+    kind = audit.account_event_kind(
+        existed=before is not None,
+        was_active=before is not None and before[4],
+        is_active=after[4],
+        changes=changes,
+    )
+    return kind, _encoded(changes)
+
+
 def _primary_id(accounts: Iterable[AccountSnapshot]) -> int | None:
     active = [(account.sequence, account.id) for account in accounts if account.active]
     return min(active)[1] if active else None
@@ -101,7 +123,6 @@ class AuditTrail:
         # Bank id -> (name, BIC), for the banks the transaction named; and those it created.
         self._banks: dict[int, tuple[str, str | None]] = {}
         self._created_banks: list[int] = []
-        self._decided: dict[tuple, tuple[audit.EventKind | None, str | None]] = {}
 
     def touch(self, registrant_id: int, before: Iterable[AccountLike]) -> None:
         """Called before a change of the registrant's accounts with all of them (archived
@@ -164,14 +185,10 @@ class AuditTrail:
     def _bank(self, bank_id: int) -> tuple[str | None, str | None]:
         return self._banks.get(bank_id, (None, None))
 
-    def _state(self, account: AccountSnapshot, primary_id: int | None) -> audit.AccountState:
+    def _state(self, account: AccountSnapshot, primary_id: int | None) -> tuple:
+        """(bank name, BIC, holder name, primary, active): what ``_decision`` compares."""
         bank_name, bic = self._bank(account.bank_id)
-        return audit.AccountState(
-            bank_name=bank_name,
-            bic=bic,
-            acc_holder_name=account.acc_holder_name,
-            primary=account.id == primary_id,
-        )
+        return (bank_name, bic, account.acc_holder_name, account.id == primary_id, account.active)
 
     def _account_rows(
         self,
@@ -185,18 +202,10 @@ class AuditTrail:
         rows = []
         for account in sorted(after, key=_by_id):
             old = was.get(account.id)
-            # A bulk import repeats the same few transitions thousands of times: each is decided
-            # (kind, changes, their JSON) once per transaction.
-            key = (
-                None
-                if old is None
-                else (old.bank_id, old.acc_holder_name, old.id == primary_before, old.active),
-                (account.bank_id, account.acc_holder_name, account.id == primary_after, account.active),
+            kind, encoded = _decision(
+                self._state(old, primary_before) if old is not None else None,
+                self._state(account, primary_after),
             )
-            decided = self._decided.get(key)
-            if decided is None:
-                decided = self._decided[key] = self._decide(old, primary_before, account, primary_after)
-            kind, encoded = decided
             if kind is not None:
                 rows.append(
                     common.row(
@@ -209,25 +218,6 @@ class AuditTrail:
                     )
                 )
         return rows
-
-    def _decide(
-        self,
-        old: AccountSnapshot | None,
-        primary_before: int | None,
-        account: AccountSnapshot,
-        primary_after: int | None,
-    ) -> tuple[audit.EventKind | None, str | None]:
-        changes = audit.changed_fields(
-            self._state(old, primary_before) if old is not None else None,
-            self._state(account, primary_after) if account.active else None,
-        )
-        kind = audit.account_event_kind(
-            existed=old is not None,
-            was_active=old is not None and old.active,
-            is_active=account.active,
-            changes=changes,
-        )
-        return kind, _encoded(changes)
 
     def _bank_row(self, common: "_Common", bank_id: int, registrant_id: int | None) -> tuple:
         name, bic = self._bank(bank_id)

@@ -138,6 +138,8 @@ def link_accounts(
     the accounts updated, and the new ones with the ids the INSERT returned. The transaction's
     audit trail is told the accounts before and after.
     """
+    if not items and not replace:
+        return []  # an empty merge changes nothing
     existing = () if new_registrant else repository.accounts_of(session, registrant_id)
     trail = audit_trail.trail_of(session)
     trail.touch(registrant_id, existing)
