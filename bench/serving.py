@@ -32,6 +32,7 @@ APPS = {
 }
 FLOOR_PATH = "/floor"
 
+
 def _nobody(settings: Settings) -> AuthenticatedUser:
     # Every scope: the routes' scope checks pass and answers show what the admin's show.
     return AuthenticatedUser(
