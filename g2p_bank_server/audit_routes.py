@@ -11,13 +11,20 @@ from fastapi import APIRouter, Query
 from sqlalchemy import Row
 
 from g2p_bank_server.rules import audit
-from g2p_registry_server.api.deps import OneTripRoute, SessionDep
+from g2p_bank_server.rules.scopes import Scope
+from g2p_registry_server.api.deps import OneTripRoute, SessionDep, require_scope, scope_answers
 from g2p_registry_server.registrants.repository import MAX_RECORD_ID
 
 from . import repository, service
 from .routers import ACCOUNTS_PATH, RegistrantIdPath
 
-router = APIRouter(route_class=OneTripRoute, tags=["audit trail"])
+# Every route of this module needs audit:read (contract sections 6 and 7).
+router = APIRouter(
+    route_class=OneTripRoute,
+    tags=["audit trail"],
+    dependencies=[require_scope(Scope.AUDIT_READ)],
+    responses=scope_answers(Scope.AUDIT_READ),
+)
 
 PageLimit = Annotated[
     int,

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from g2p_bank_server.rules import audit
 from g2p_registry_server.db import utc_now
-from g2p_registry_server.origin import WriteOrigin, origin_of
+from g2p_registry_server.origin import WriteOrigin, is_read_session, origin_of, write_after_read
 
 from . import repository
 
@@ -112,6 +112,21 @@ def _primary_id(accounts: Iterable[AccountSnapshot]) -> int | None:
     return min(active)[1] if active else None
 
 
+@dataclass
+class RevealedPage:
+    """The registrants whose full numbers a page or a file carries, counted as they are listed."""
+
+    count: int = 0
+    first: int = 0
+    last: int = 0
+
+    def add(self, registrant_id: int) -> None:
+        if not self.count:
+            self.first = registrant_id
+        self.count += 1
+        self.last = registrant_id
+
+
 class AuditTrail:
     """The account changes of one transaction, turned into events when it commits."""
 
@@ -123,6 +138,9 @@ class AuditTrail:
         # Bank id -> (name, BIC), for the banks the transaction named; and those it created.
         self._banks: dict[int, tuple[str, str | None]] = {}
         self._created_banks: list[int] = []
+        # Full numbers the transaction answered: per registrant, and per page of a list.
+        self._revealed_registrants: dict[int, None] = {}
+        self._revealed_pages: list[tuple[int, int, int]] = []
 
     def touch(self, registrant_id: int, before: Iterable[AccountLike]) -> None:
         """Called before a change of the registrant's accounts with all of them (archived
@@ -142,7 +160,20 @@ class AuditTrail:
     def banks_created(self, bank_ids: Iterable[int]) -> None:
         self._created_banks.extend(bank_ids)
 
+    def revealed(self, registrant_ids: Iterable[int]) -> None:
+        """Full account numbers of these registrants are being answered (one event each)."""
+        self._revealed_registrants.update(dict.fromkeys(registrant_ids))
+
+    def page_revealed(self, revealed: "RevealedPage") -> None:
+        """A page (or file) of full numbers is being answered: one event with its count, first
+        and last registrant."""
+        if revealed.count:
+            self._revealed_pages.append((revealed.count, revealed.first, revealed.last))
+
     def is_empty(self) -> bool:
+        return not (self._after or self._created_banks or self._revealed_registrants or self._revealed_pages)
+
+    def only_reveals(self) -> bool:
         return not self._after and not self._created_banks
 
     def event_rows(self, session: Session, origin: WriteOrigin) -> list[tuple]:
@@ -166,6 +197,16 @@ class AuditTrail:
             rows += account_rows
         # A created bank no account took (not expected: every item makes or updates an account).
         rows += [self._bank_row(common, bank_id, None) for bank_id in created_banks]
+        rows += [
+            common.row(audit.EventKind.REVEALED, registrant_id=registrant_id, encoded_changes=None)
+            for registrant_id in self._revealed_registrants
+        ]
+        rows += [
+            common.row(audit.EventKind.REVEALED, registrant_id=None, encoded_changes=None, page=page)
+            for page in self._revealed_pages
+        ]
+        # One order for both runtimes (rules.audit.write_order): what code met first does not matter.
+        rows.sort(key=_write_order)
         return rows
 
     def _look_up_banks(self, session: Session, after: dict[int, list[AccountSnapshot]]) -> None:
@@ -252,6 +293,7 @@ class _Common:
         bank_id: int | None = None,
         acc_number: str | None = None,
         encoded_changes: str | None,
+        page: tuple[int, int, int] | None = None,
     ) -> tuple:
         return (
             *self.head,
@@ -262,10 +304,13 @@ class _Common:
             bank_id,
             acc_number,
             encoded_changes,
-            None,
-            None,
-            None,
+            *(page or (None, None, None)),
         )
+
+
+def _write_order(row: tuple) -> tuple:
+    # Columns of repository.EVENT_COLUMNS: kind, then registrant, account and bank at 7, 8, 9.
+    return audit.write_order(audit.EventKind(row[1]), registrant_id=row[7], account_id=row[8], bank_id=row[9])
 
 
 def trail_of(session: Session) -> AuditTrail:
@@ -281,9 +326,15 @@ def _write_events(session: Session) -> None:
     trail: AuditTrail | None = session.info.pop(_TRAIL_KEY, None)
     if trail is None or trail.is_empty():
         return
+    origin = origin_of(session) or UNATTRIBUTED
+    if is_read_session(session) and trail.only_reveals():
+        # A read answering full numbers: recorded by a write transaction once the read is over.
+        rows = trail.event_rows(session, origin)
+        write_after_read(session, lambda writer: repository.insert_events(writer, rows))
+        return
     # ORM changes first: accounts the session adds get their ids, and are read as committed.
     session.flush()
-    repository.insert_events(session, trail.event_rows(session, origin_of(session) or UNATTRIBUTED))
+    repository.insert_events(session, trail.event_rows(session, origin))
 
 
 @event.listens_for(Session, "after_soft_rollback")

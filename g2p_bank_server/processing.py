@@ -131,7 +131,7 @@ class BankRegistrantProcessing(RegistrantProcessing, extends=RegistrantProcessin
             if visibility is not BankVisibility.HIDDEN
             else {}
         )
-        shown = shown_accounts(accounts, registrant_ids, visibility)
+        shown = shown_accounts(self.session, accounts, registrant_ids, visibility)
         for registrant, answer in pairs:
             # Answer classes extended with `bank_ids` by this package (schemas.py).
             answer.bank_ids = shown[registrant.id]  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ Unlike the upstream routes these use HTTP semantics: 404 for an unknown registra
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Response, status
+from sqlalchemy.orm import Session
 
 from g2p_bank_server.rules import BankAccountItems, BankDetailsRequest, BankDetailsResponse, BankVisibility
 from g2p_registry_server.api.authentication import AuthenticatedUser
@@ -33,14 +34,16 @@ _WRITE_ANSWERS = {**_NOT_FOUND, **scope_answers(Scope.BANK_WRITE)}
 
 
 def _as_seen(
-    caller: AuthenticatedUser, registrant_id: int, accounts: list[BankDetailsResponse]
+    session: Session, caller: AuthenticatedUser, registrant_id: int, accounts: list[BankDetailsResponse]
 ) -> list[BankDetailsResponse]:
     """The accounts as the caller sees them: full numbers with bank:reveal, else masked (a
     writer without bank:read still sees the accounts it wrote, masked)."""
     visibility = visibility_of(caller.scopes)
     if visibility is BankVisibility.HIDDEN:
         visibility = BankVisibility.MASKED
-    return shown_accounts({registrant_id: accounts}, [registrant_id], visibility)[registrant_id] or []
+    return (
+        shown_accounts(session, {registrant_id: accounts}, [registrant_id], visibility)[registrant_id] or []
+    )
 
 
 @router.get(ACCOUNTS_PATH, response_model=list[BankDetailsResponse], responses=_READ_ANSWERS)
@@ -48,7 +51,9 @@ def list_bank_accounts(registrant_id: RegistrantIdPath, session: SessionDep, cal
     """The registrant's active bank accounts, primary first (numbers masked unless the caller
     holds bank:reveal)"""
     service.require_registrant(session, registrant_id=registrant_id)
-    return _as_seen(caller, registrant_id, service.registrant_accounts(session, registrant_id=registrant_id))
+    return _as_seen(
+        session, caller, registrant_id, service.registrant_accounts(session, registrant_id=registrant_id)
+    )
 
 
 @router.post(
@@ -72,7 +77,7 @@ def add_bank_account(
     account, created = service.add_account(session, registrant_id=registrant_id, item=item)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return _as_seen(caller, registrant_id, [account])[0]
+    return _as_seen(session, caller, registrant_id, [account])[0]
 
 
 @router.put(ACCOUNTS_PATH, response_model=list[BankDetailsResponse], responses=_WRITE_ANSWERS)
@@ -85,7 +90,10 @@ def replace_bank_accounts(
     """Make the registrant's active accounts exactly this list: listed items are merged, unlisted
     accounts are archived"""
     return _as_seen(
-        caller, registrant_id, service.replace_accounts(session, registrant_id=registrant_id, items=items)
+        session,
+        caller,
+        registrant_id,
+        service.replace_accounts(session, registrant_id=registrant_id, items=items),
     )
 
 

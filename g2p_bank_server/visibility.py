@@ -7,9 +7,12 @@ through `reveal`: the one place where the audit trail records that they were sho
 
 from collections.abc import Iterable, Mapping
 
+from sqlalchemy.orm import Session
+
 from g2p_bank_server.rules import BankDetailsResponse, BankVisibility, bank_visibility, visible_accounts
 from g2p_registry_server.auth.scopes import MissingScope
 
+from . import audit_trail
 from .rules.scopes import Scope
 
 
@@ -19,6 +22,7 @@ def visibility_of(scopes: frozenset[str] | None) -> BankVisibility:
 
 
 def shown_accounts(
+    session: Session,
     accounts: Mapping[int, list[BankDetailsResponse]],
     registrant_ids: Iterable[int],
     visibility: BankVisibility,
@@ -26,16 +30,19 @@ def shown_accounts(
     """Each registrant's accounts as this caller sees them (`[]`: it holds none)."""
     listed = {registrant_id: accounts.get(registrant_id, []) for registrant_id in registrant_ids}
     if visibility is BankVisibility.REVEALED:
-        return dict(reveal(listed))
+        return dict(reveal(session, listed))
     return {registrant_id: visible_accounts(items, visibility) for registrant_id, items in listed.items()}
 
 
 def reveal(
-    accounts: Mapping[int, list[BankDetailsResponse]],
+    session: Session, accounts: Mapping[int, list[BankDetailsResponse]]
 ) -> Mapping[int, list[BankDetailsResponse]]:
     """Full account numbers, per registrant, about to be answered to a caller holding
-    bank:reveal (or to the command line). The audit trail's `revealed` events (one per
-    registrant, contract section 6) are recorded here."""
+    bank:reveal (or to the command line): the one place they pass, where the audit trail
+    records a `revealed` event for each registrant that has any (contract section 6)."""
+    revealed = [registrant_id for registrant_id, items in accounts.items() if items]
+    if revealed:
+        audit_trail.trail_of(session).revealed(revealed)
     return accounts
 
 

@@ -9,6 +9,7 @@ extension, an origin has none. Command-line writes (the import) attach an origin
 """
 
 import getpass
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -65,3 +66,39 @@ def command_origin(command: str, request_id: str | None) -> WriteOrigin:
         route=f"cli:{command}",
         request_id=request_id,
     )
+
+
+# What a read must leave behind (the bank details' `revealed` events). A read session writes
+# nothing (on SQLite it holds no write lock, and could not take one midway): its records are
+# written by a short write transaction once the read has finished, before the answer is sent.
+_WRITE_FACTORY_KEY = "g2p_write_factory"
+_AFTER_READ_KEY = "g2p_writes_after_read"
+
+
+def mark_read_session(session: Session, write_factory: Callable[[], Session]) -> None:
+    session.info[_WRITE_FACTORY_KEY] = write_factory
+
+
+def is_read_session(session: Session) -> bool:
+    return _WRITE_FACTORY_KEY in session.info
+
+
+def write_after_read(session: Session, write: Callable[[Session], None]) -> None:
+    """Have `write` run, with the read's origin, in a write transaction after the read session
+    commits (`finish_read`)."""
+    session.info.setdefault(_AFTER_READ_KEY, []).append(write)
+
+
+def finish_read(session: Session) -> None:
+    """Run the writes a committed read session left (none: nothing happens); raises if they fail,
+    so that the answer is not sent without its records."""
+    writes: list[Callable[[Session], None]] = session.info.pop(_AFTER_READ_KEY, [])
+    if not writes:
+        return
+    factory: Callable[[], Session] = session.info[_WRITE_FACTORY_KEY]
+    with factory() as writer, writer.begin():
+        origin = origin_of(session)
+        if origin is not None:
+            attach_origin(writer, origin)
+        for write in writes:
+            write(writer)

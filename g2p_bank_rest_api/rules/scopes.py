@@ -52,12 +52,14 @@ class BankVisibility(enum.Enum):
 
 
 def bank_visibility(scopes: Iterable[str]) -> BankVisibility:
+    """Full numbers with bank:reveal (which implies seeing the accounts: in Odoo its group implies
+    bank:read's), masked ones with bank:read alone, none without either."""
     held = frozenset(scopes)
-    if Scope.BANK_READ not in held:
-        return BankVisibility.HIDDEN
-    if Scope.BANK_REVEAL not in held:
+    if Scope.BANK_REVEAL in held:
+        return BankVisibility.REVEALED
+    if Scope.BANK_READ in held:
         return BankVisibility.MASKED
-    return BankVisibility.REVEALED
+    return BankVisibility.HIDDEN
 
 
 def carries_bank_details(body: object) -> bool:

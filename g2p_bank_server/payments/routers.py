@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from g2p_registry_server.api.authentication import AuthenticatedUser
 from g2p_registry_server.api.deps import OneTripRoute, SessionDep, require_scope, scope_answers
 
+from ..audit_trail import RevealedPage, trail_of
 from ..rules.payments import CursorText, PageCursor, PaymentAccountsPage, as_utc
 from ..rules.scopes import Scope
 from .query import payment_accounts
@@ -62,6 +63,11 @@ def list_payment_accounts(
     next_cursor = None
     if len(listed) > limit:
         next_cursor = PageCursor(after=page[-1].registrant_id, updated_since=position.updated_since).encode()
-    # This page reveals full numbers: the audit trail records one `revealed` event for it here
-    # (its count, first and last registrant id; contract section 5).
+    # This page reveals full numbers: one `revealed` event for it (its count, first and last
+    # registrant id; contract section 5).
+    revealed = RevealedPage()
+    for item in page:
+        if item.account is not None:
+            revealed.add(item.registrant_id)
+    trail_of(session).page_revealed(revealed)
     return PaymentAccountsPage(items=[item_of(item) for item in page], next_cursor=next_cursor)

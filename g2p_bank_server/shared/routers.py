@@ -5,15 +5,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from g2p_bank_server.rules.scopes import Scope
 from g2p_bank_server.rules.shared_accounts import SharedAccountsPage
-from g2p_registry_server.api.deps import OneTripRoute, SessionDep
+from g2p_registry_server.api.deps import OneTripRoute, SessionDep, require_scope, scope_answers
 
 from .report import DEFAULT_LIMIT, MAX_LIMIT, shared_accounts_page
 
 # Account ids are 32-bit integers.
 MAX_KEY = 2**31 - 1
 
-router = APIRouter(route_class=OneTripRoute, tags=["bank accounts"])
+# Every route of this module needs audit:read (contract sections 6 and 7).
+router = APIRouter(
+    route_class=OneTripRoute,
+    tags=["bank accounts"],
+    dependencies=[require_scope(Scope.AUDIT_READ)],
+    responses=scope_answers(Scope.AUDIT_READ),
+)
 
 
 @router.get("/bank_accounts/shared", response_model=SharedAccountsPage)

@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..auth.scopes import REGISTRY_READ, REGISTRY_WRITE, require
 from ..auth.throttle import Throttled
-from ..origin import attach_origin, request_origin
+from ..origin import attach_origin, finish_read, mark_read_session, request_origin
 from .authentication import (
     SCOPE_KEY,
     AuthenticatedUser,
@@ -50,6 +50,7 @@ class SessionFactories:
 def _commit_and_close(session: Session) -> None:
     try:
         session.commit()
+        finish_read(session)
     except BaseException:
         session.rollback()
         raise
@@ -71,8 +72,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     factories: SessionFactories = request.app.state.session_factories
     writes = request.method not in READ_METHODS
     session = (factories.write if writes else factories.read)()
-    if writes:
-        attach_origin(session, request_origin(request.scope))
+    attach_origin(session, request_origin(request.scope))
+    if not writes:
+        mark_read_session(session, factories.write)
     try:
         yield session
     except BaseException:

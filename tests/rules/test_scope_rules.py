@@ -37,7 +37,7 @@ GROUPS_XML = (
     [
         ((), BankVisibility.HIDDEN),
         (("registry:read",), BankVisibility.HIDDEN),
-        (("bank:reveal",), BankVisibility.HIDDEN),  # reveal alone shows nothing: bank:read first
+        (("bank:reveal",), BankVisibility.REVEALED),  # reveal implies seeing the accounts
         (("bank:read",), BankVisibility.MASKED),
         (("bank:read", "bank:write"), BankVisibility.MASKED),
         (("bank:read", "bank:reveal"), BankVisibility.REVEALED),
