@@ -64,12 +64,9 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.scope and args.update:
         raise ValueError("--update changes the password only; change scopes with `users scopes`")
-    # A person's account: every scope unless some are named (integrations get keys with less).
-    scopes = (
-        valid_scopes(settings, args.scope)
-        if args.scope
-        else frozenset(deployment_scopes(settings.enabled_extensions))
-    )
+    # A person's account: every scope of every installed extension unless some are named
+    # (integrations get keys with less), as the first admin.
+    scopes = valid_scopes(settings, args.scope) if args.scope else frozenset(deployment_scopes(None))
     password = _read_password(args)
     engine = make_engine(settings.database_url)
     try:
@@ -137,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
         "--scope",
         action="append",
         metavar="SCOPE",
-        help="a scope the user holds (repeatable); without it, every scope of the deployment",
+        help="a scope the user holds (repeatable); without it, every scope of every installed extension",
     )
     user.set_defaults(handler=_create_user)
 

@@ -26,8 +26,9 @@ def seed(settings: Settings, reference_file=None) -> int:
 
 
 def create_first_admin(settings: Settings) -> str | None:
-    """The first user, `admin`, holds every scope of the deployment."""
-    every_scope = deployment_scopes(settings.enabled_extensions)
+    """The first user, `admin`, holds every scope of every installed extension, enabled or not:
+    enabling one later (`G2P_EXTENSIONS`) needs no change to the admin's scopes."""
+    every_scope = deployment_scopes(None)
     engine = make_engine(settings.database_url)
     try:
         session: Session
