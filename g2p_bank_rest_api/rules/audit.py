@@ -10,11 +10,11 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from .account_number import mask_account_number
 
@@ -130,11 +130,16 @@ class RequestOrigin:
     request_id: str
 
 
+def _in_utc(moment: datetime) -> datetime:
+    """Times are stored as naive UTC; answered with their offset (RFC 3339 `date-time`)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 class BankAccountEvent(BaseModel):
     """One event of the audit trail, as both routes answer it."""
 
     id: int
-    time: datetime = Field(description="When the change was made, UTC")
+    time: Annotated[datetime, AfterValidator(_in_utc)] = Field(description="When the change was made, UTC")
     kind: EventKind
     actor: str = Field(description="Login of the user who made the request")
     api_key: str | None = Field(default=None, description="Name of the API key used, if any")
