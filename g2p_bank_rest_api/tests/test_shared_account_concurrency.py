@@ -23,6 +23,8 @@ class TestConcurrentSharedAccounts(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             self.previous_policy = env["ir.config_parameter"].get_param(POLICY_PARAMETER)
             env["ir.config_parameter"].set_param(POLICY_PARAMETER, "block")
+            # The bank exists already: only the number is raced for (a new bank has its own retry).
+            env["res.bank"].create({"name": ITEM["bank_name"]})
             self.first_id, self.second_id = (
                 env["res.partner"]
                 .create(
@@ -79,5 +81,5 @@ class TestConcurrentSharedAccounts(TransactionCase):
             events = env["g2p.bank.account.event"].search([("registrant_id", "in", [self.first_id, self.second_id])])
             self.assertEqual(
                 sorted((event.registrant_id.id, event.kind) for event in events),
-                [(self.first_id, "bank_created"), (self.first_id, "created")],
+                [(self.first_id, "created")],
             )
