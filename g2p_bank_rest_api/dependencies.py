@@ -39,7 +39,8 @@ _ACTIVE_USER_BY_LOGIN = (
 )
 # The key Odoo has just accepted, by its user and index (Odoo's check returns only the user).
 _API_KEYS_BY_INDEX = (
-    "SELECT name, key FROM res_users_apikeys WHERE user_id = %s AND index = %s AND (scope IS NULL OR scope = 'rpc')"
+    "SELECT name, key FROM res_users_apikeys"
+    " WHERE user_id = %s AND index = %s AND (scope IS NULL OR scope = 'rpc')"
 )
 
 

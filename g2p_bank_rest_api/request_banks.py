@@ -136,7 +136,9 @@ def env_knowing_request_banks(
 def request_origin(request: Request, partner: Partner) -> RequestOrigin:
     """Who makes this request, through which route, under which id (see ``request_id``)."""
     state = request.state
-    login = getattr(state, "actor_login", None) or partner.sudo().user_ids[:1].login or f"partner:{partner.id}"
+    login = (
+        getattr(state, "actor_login", None) or partner.sudo().user_ids[:1].login or f"partner:{partner.id}"
+    )
     route = request.scope.get("route")
     the_id = getattr(state, "request_id", None)
     if the_id is None:  # the app runs without its middleware (tests of routers alone)

@@ -45,15 +45,12 @@ class RequestIdMiddleware:
             refused = held_elsewhere_error(error, scope.get("state"))
             if refused is not None:
                 raise _with_id(refused, the_id) from None
-            raise _with_id(error, the_id)
+            _with_id(error, the_id)
+            raise
 
 
 def _with_id(error: Exception, the_id: str) -> Exception:
-    try:
-        headers = dict(getattr(error, "headers", None) or {})
-        headers[REQUEST_ID_HEADER] = the_id
-        error.headers = headers
-    except (AttributeError, TypeError):  # an exception that takes no attribute: answered without it
-        pass
+    # Exceptions of C extensions may take no attribute: they are answered without the header.
+    if hasattr(error, "__dict__"):
+        error.headers = {**(getattr(error, "headers", None) or {}), REQUEST_ID_HEADER: the_id}  # type: ignore[attr-defined]
     return error
-

@@ -44,7 +44,8 @@ def require_scope(scope, groups=None):
     def _caller_holds_scope(partner: Annotated[Partner, Depends(authenticated_partner_impl)]) -> None:
         if not holds_scope(partner, scope, groups):
             raise HTTPException(
-                status.HTTP_403_FORBIDDEN, f"This route needs the scope {scope}, which the caller does not hold."
+                status.HTTP_403_FORBIDDEN,
+                f"This route needs the scope {scope}, which the caller does not hold.",
             )
 
     _caller_holds_scope.__name__ = f"requires_{scope.replace(':', '_')}"

@@ -19,6 +19,7 @@ A refused item raises ``AccountHeldElsewhere``; the registry app answers it with
 
 import hashlib
 import logging
+from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 
@@ -41,16 +42,15 @@ BLOCKING = (SharedAccountPolicy.BLOCK, SharedAccountPolicy.BLOCK_OUTSIDE_GROUP)
 ITEM_PATHS = "bank_item_paths"
 """Key of the request state holding where the body's bank-account items are (``item_paths``)."""
 
-_ACTIVE_MEMBERSHIP = "NOT coalesce(m.is_ended, false)"
-
-_OTHER_HOLDERS = f"""
+# A membership counts while it is not ended (the registry's own notion of an active member).
+_OTHER_HOLDERS = """
     WITH wanted(registrant_id, number) AS (
         SELECT * FROM unnest(%(registrants)s::integer[], %(numbers)s::varchar[])
     )
     SELECT DISTINCT w.registrant_id, w.number, b.partner_id,
            EXISTS (
                SELECT 1 FROM g2p_group_membership m
-                WHERE {_ACTIVE_MEMBERSHIP}
+                WHERE NOT coalesce(m.is_ended, false)
                   AND ((m."group" = b.partner_id AND m.individual = w.registrant_id)
                     OR (m.individual = b.partner_id AND m."group" = w.registrant_id)
                     OR (m.individual = b.partner_id AND m."group" IN (
@@ -86,9 +86,9 @@ _SHARED_NUMBERS_PAGE = """
      LIMIT %(limit)s
 """
 
-_MEMBERSHIPS_OF = f"""
+_MEMBERSHIPS_OF = """
     SELECT m.individual, m."group" FROM g2p_group_membership m
-     WHERE {_ACTIVE_MEMBERSHIP} AND (m.individual = ANY(%(ids)s) OR m."group" = ANY(%(ids)s))
+     WHERE NOT coalesce(m.is_ended, false) AND (m.individual = ANY(%(ids)s) OR m."group" = ANY(%(ids)s))
 """
 
 _LOCK_NAMESPACE = "g2p_bank_rest_api.acc_number:"
@@ -133,7 +133,7 @@ def _holders(cr, pairs):
         _OTHER_HOLDERS,
         {"registrants": [registrant for registrant, _ in pairs], "numbers": [number for _, number in pairs]},
     )
-    found = {}
+    found: dict[tuple[int, str], dict[int, OtherHolder]] = {}
     for registrant_id, number, holder_id, shares_group in cr.fetchall():
         found.setdefault((registrant_id, number), {})[holder_id] = OtherHolder(holder_id, shares_group)
     return found
@@ -179,7 +179,7 @@ def shared_accounts_page(cr, after, limit):
 
 def groups_of(cr, registrant_ids):
     """{registrant id: set of the group ids it is an active member of, and its members}."""
-    related = {registrant_id: set() for registrant_id in registrant_ids}
+    related: dict[int, set[int]] = {registrant_id: set() for registrant_id in registrant_ids}
     if not registrant_ids:
         return related
     cr.execute(_MEMBERSHIPS_OF, {"ids": list(registrant_ids)})
@@ -201,7 +201,7 @@ def share_a_group(related, first, second):
 def item_paths(body):
     """[(path, [normalized numbers])] of every ``bank_ids`` list in a request body, in body order."""
     found = []
-    pending = [((), body)]
+    pending: list[tuple[tuple[str | int, ...], Any]] = [((), body)]
     while pending:
         path, node = pending.pop(0)
         if isinstance(node, list):
@@ -230,7 +230,11 @@ def refusal_error(refusal, paths=None, prefix=("body", "bank_ids"), single=False
     error = held_elsewhere()
     return RequestValidationError(
         [
-            {"loc": (*base, "acc_number") if single else (*base, index, "acc_number"), "msg": error.message(), "type": ACCOUNT_HELD_ELSEWHERE}
+            {
+                "loc": (*base, "acc_number") if single else (*base, index, "acc_number"),
+                "msg": error.message(),
+                "type": ACCOUNT_HELD_ELSEWHERE,
+            }
             for index in refusal.refused
         ]
     )

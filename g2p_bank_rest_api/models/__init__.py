@@ -3,6 +3,7 @@ from . import (
     bank_account_service,
     bulk_onboarding,
     fastapi_endpoint,
+    group_membership_indexes,
     payment_accounts,
     process_group_mixin,
     process_individual_mixin,

@@ -6,6 +6,8 @@ Nobody, superuser included, changes or removes an event afterwards: ``write`` an
 refuse, and the access rules grant reading only, to the audit group.
 """
 
+from datetime import UTC
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -50,17 +52,21 @@ class BankAccountEventRecord(models.Model):
             )
 
     def write(self, vals):
-        raise UserError(_("Bank-detail audit events cannot be changed."))
+        if self:
+            raise UserError(_("Bank-detail audit events cannot be changed."))
+        return super().write(vals)
 
     def unlink(self):
-        raise UserError(_("Bank-detail audit events cannot be deleted."))
+        if self:
+            raise UserError(_("Bank-detail audit events cannot be deleted."))
+        return super().unlink()
 
     def as_answer(self):
         """The events as both routes answer them (``rules.audit.BankAccountEvent``)."""
         return [
             BankAccountEvent(
                 id=event.id,
-                time=event.time,
+                time=event.time.replace(tzinfo=UTC),
                 kind=EventKind(event.kind),
                 actor=event.actor,
                 api_key=event.api_key or None,

@@ -15,7 +15,6 @@ from odoo import Command, _, api, models
 from odoo.exceptions import ValidationError
 
 from .. import audit_trail, request_banks, shared_account_policy
-from ..rules.shared_accounts import marks_shared, refuses
 from ..rules import (
     DEFAULT_SEQUENCE,
     BankAccountItems,
@@ -24,6 +23,7 @@ from ..rules import (
     mask_account_number,
     plan_accounts,
 )
+from ..rules.shared_accounts import marks_shared, refuses
 from . import bank_lookup
 
 _logger = logging.getLogger(__name__)

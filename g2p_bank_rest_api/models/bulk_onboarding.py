@@ -104,7 +104,9 @@ class BulkIndividualService(models.AbstractModel):
                 )
             ]
             for index in refused:
-                item.reject(["bank_ids", index, "acc_number"], held_elsewhere().message(), ACCOUNT_HELD_ELSEWHERE)
+                item.reject(
+                    ["bank_ids", index, "acc_number"], held_elsewhere().message(), ACCOUNT_HELD_ELSEWHERE
+                )
             if not refused:
                 for _, _, number in given:
                     in_batch.setdefault(number, set()).add(key)

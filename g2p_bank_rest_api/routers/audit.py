@@ -50,7 +50,8 @@ def registrant_history(
     registrant: RegistrantDep,
     events: EventsDep,
     before: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="next_before of the previous page; absent for the first")
+        int | None,
+        Query(ge=1, le=MAX_ID, description="next_before of the previous page; absent for the first"),
     ] = None,
     limit: Limit = DEFAULT_PAGE_LIMIT,
 ):
@@ -65,7 +66,9 @@ def registrant_history(
 @audit_router.get("/bank_account_events", response_model=EventFeedPage, responses=_FORBIDDEN)
 def event_feed(
     events: EventsDep,
-    after: Annotated[int, Query(ge=0, le=MAX_ID, description="last_id of the previous page; 0 for the first")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="last_id of the previous page; 0 for the first")
+    ] = 0,
     limit: Limit = DEFAULT_PAGE_LIMIT,
 ):
     """Every bank-detail event, oldest first: read on with `after` = `last_id`."""
@@ -76,7 +79,9 @@ def event_feed(
 @audit_router.get("/bank_accounts/shared", response_model=SharedAccountsPage, responses=_FORBIDDEN)
 def shared_accounts(
     events: EventsDep,
-    after: Annotated[int, Query(ge=0, le=MAX_ID, description="next_after of the previous page; 0 for the first")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="next_after of the previous page; 0 for the first")
+    ] = 0,
     limit: Limit = DEFAULT_PAGE_LIMIT,
 ):
     """Account numbers held (active) by more than one active registrant, masked, with their

@@ -74,7 +74,10 @@ class TestAuditTrail(RegistryHttpCase):
         created, update = by_request["req-audit-1"][1], by_request[updated.headers["X-Request-ID"]]
         self.assertEqual(
             created["changes"],
-            {"bank_name": {"before": None, "after": "Audit Bank"}, "primary": {"before": False, "after": True}},
+            {
+                "bank_name": {"before": None, "after": "Audit Bank"},
+                "primary": {"before": False, "after": True},
+            },
         )
         self.assertEqual(
             update[1]["changes"],
@@ -86,6 +89,7 @@ class TestAuditTrail(RegistryHttpCase):
         self.assertEqual(update[0]["changes"]["primary"], {"before": False, "after": True})
         self.assertEqual(list(by_request.values())[2][0]["changes"], {})
         for event in events:
+            self.assertTrue(event["time"].endswith(("Z", "+00:00")), event["time"])
             self.assertEqual(event["actor"], self.api_user.login)
             self.assertIsNone(event["api_key"])
             self.assertEqual(event["registrant_id"], registrant_id)
@@ -108,7 +112,9 @@ class TestAuditTrail(RegistryHttpCase):
     def test_a_primary_move_updates_both_accounts_and_reactivation_lists_its_changes(self):
         registrant = self.env["res.partner"].create({"name": "AUDIT, MOVE", "is_registrant": True})
         sub_resource = SUB_RESOURCE.format(registrant_id=registrant.id)
-        self.call("PUT", sub_resource, [bank_item("Move Bank", "MOVE-0001"), bank_item("Move Bank", "MOVE-0002")])
+        self.call(
+            "PUT", sub_resource, [bank_item("Move Bank", "MOVE-0001"), bank_item("Move Bank", "MOVE-0002")]
+        )
         moved = self.call("POST", sub_resource, bank_item("Move Bank", "MOVE-0002", primary=True))
         self.assertEqual(moved.status_code, 200, moved.text)
         request_id = moved.headers["X-Request-ID"]
@@ -120,8 +126,12 @@ class TestAuditTrail(RegistryHttpCase):
         # Archived, then given again with another holder: reactivated, with what changed.
         replaced = self.call("PUT", sub_resource, [bank_item("Move Bank", "MOVE-0002")])
         self.assertEqual(replaced.status_code, 200, replaced.text)
-        self.assertEqual(self.events(request_id=replaced.headers["X-Request-ID"]).mapped("kind"), ["archived"])
-        back = self.call("POST", sub_resource, bank_item("Move Bank", "MOVE-0001", acc_holder_name="NEW HOLDER"))
+        self.assertEqual(
+            self.events(request_id=replaced.headers["X-Request-ID"]).mapped("kind"), ["archived"]
+        )
+        back = self.call(
+            "POST", sub_resource, bank_item("Move Bank", "MOVE-0001", acc_holder_name="NEW HOLDER")
+        )
         [event] = self.events(request_id=back.headers["X-Request-ID"])
         self.assertEqual(event.kind, "reactivated")
         self.assertEqual(event.changes["acc_holder_name"], {"before": None, "after": "NEW HOLDER"})
@@ -203,7 +213,9 @@ class TestAuditTrail(RegistryHttpCase):
         with mute_logger("odoo.http"):
             for response in (
                 self.call("GET", "/registrant/999999/bank_accounts", headers={"X-Request-ID": "r-404"}),
-                self.call("GET", "/bank_account_events", params={"limit": 0}, headers={"X-Request-ID": "r-422"}),
+                self.call(
+                    "GET", "/bank_account_events", params={"limit": 0}, headers={"X-Request-ID": "r-422"}
+                ),
                 self.call("GET", "/individual", params={"name": "NOBODY"}, headers={"X-Request-ID": "r-400"}),
             ):
                 with self.subTest(status=response.status_code):
@@ -285,3 +297,18 @@ class TestEventsAreAppendOnly(RegistryHttpCase):
         self.assertTrue(model.check_access_rights("read", raise_exception=False))
         for operation in ("write", "create", "unlink"):
             self.assertFalse(model.check_access_rights(operation, raise_exception=False), operation)
+
+
+@tagged("post_install", "-at_install")
+class TestBankHistoryOnForms(RegistryHttpCase):
+    def test_the_history_tab_is_shown_to_the_audit_group_only(self):
+        audit_group = self.env.ref("g2p_bank_rest_api.group_audit_read")
+        for xmlid in ("g2p_registry_individual.view_individuals_form", "g2p_registry_group.view_groups_form"):
+            view = self.env.ref(xmlid)
+            for member in (False, True):
+                self.api_user.groups_id = [(Command.link if member else Command.unlink)(audit_group.id)]
+                with self.subTest(view=xmlid, audit_group=member):
+                    arch = self.env["res.partner"].with_user(self.api_user).get_views([(view.id, "form")])
+                    arch = arch["views"]["form"]["arch"]
+                    self.assertEqual("bank_account_event_ids" in arch, member)
+                    self.assertEqual('name="bank_history"' in arch, member)

@@ -45,11 +45,14 @@ class TestConcurrentSharedAccounts(TransactionCase):
             # Events are append-only for everybody: a committed test's are removed below the ORM.
             cr.execute("DELETE FROM g2p_bank_account_event WHERE registrant_id = ANY(%s)", [partners.ids])
             cr.execute(
-                "DELETE FROM g2p_bank_account_event WHERE bank_id IN (SELECT id FROM res_bank WHERE name = %s)",
+                "DELETE FROM g2p_bank_account_event"
+                " WHERE bank_id IN (SELECT id FROM res_bank WHERE name = %s)",
                 [ITEM["bank_name"]],
             )
             partners.unlink()
-            env["res.bank"].with_context(active_test=False).search([("name", "=", ITEM["bank_name"])]).unlink()
+            env["res.bank"].with_context(active_test=False).search(
+                [("name", "=", ITEM["bank_name"])]
+            ).unlink()
 
     def give(self, env, registrant_id):
         service = env["g2p.bank.account.service"]
@@ -78,7 +81,9 @@ class TestConcurrentSharedAccounts(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             holders = env["res.partner.bank"].search([("sanitized_acc_number", "=", "CS0001RACE")]).partner_id
             self.assertEqual(holders.ids, [self.first_id])
-            events = env["g2p.bank.account.event"].search([("registrant_id", "in", [self.first_id, self.second_id])])
+            events = env["g2p.bank.account.event"].search(
+                [("registrant_id", "in", [self.first_id, self.second_id])]
+            )
             self.assertEqual(
                 sorted((event.registrant_id.id, event.kind) for event in events),
                 [(self.first_id, "created")],

@@ -86,7 +86,10 @@ class TestSharedAccounts(RegistryHttpCase):
                 individual_body(
                     "SHARED, BLOCKED",
                     "SB-1",
-                    bank_ids=[bank_item("Shared Bank", "SB-0001-OWN"), bank_item("Shared Bank", "sh 0001 held")],
+                    bank_ids=[
+                        bank_item("Shared Bank", "SB-0001-OWN"),
+                        bank_item("Shared Bank", "sh 0001 held"),
+                    ],
                 ),
             )
             self.assert_held_elsewhere(created, ["body", "bank_ids", 1, "acc_number"])
@@ -116,7 +119,9 @@ class TestSharedAccounts(RegistryHttpCase):
             posted = self.call("POST", sub_resource, bank_item("Shared Bank", "SH-0001-HELD"))
             self.assert_held_elsewhere(posted, ["body", "acc_number"])
             put = self.call(
-                "PUT", sub_resource, [bank_item("Shared Bank", "SB-0003"), bank_item("Shared Bank", "SH-0001-HELD")]
+                "PUT",
+                sub_resource,
+                [bank_item("Shared Bank", "SB-0003"), bank_item("Shared Bank", "SH-0001-HELD")],
             )
             self.assert_held_elsewhere(put, ["body", 1, "acc_number"])
         self.assertEqual(self.env["res.partner.bank"].search_count([]), before)
@@ -139,7 +144,9 @@ class TestSharedAccounts(RegistryHttpCase):
                 self.assertTrue(response.json()["shared"])
         with mute_logger("odoo.http"):
             outsider = self.call(
-                "POST", f"/registrant/{self.holder.id}/bank_accounts", bank_item("Shared Bank", "SH-0002-HOUSE")
+                "POST",
+                f"/registrant/{self.holder.id}/bank_accounts",
+                bank_item("Shared Bank", "SH-0002-HOUSE"),
             )
         self.assert_held_elsewhere(outsider, ["body", "acc_number"])
         self.assertEqual(self.numbers_of(self.holder), ["SH-0001-HELD"])
@@ -155,13 +162,17 @@ class TestSharedAccounts(RegistryHttpCase):
         response = self.call("POST", "/bulk/individual", items, params={"id_type": ID_TYPE})
         self.assertEqual(response.status_code, 200, response.text)
         results = response.json()
-        self.assertEqual([result["status"] for result in results], ["created", "rejected", "rejected"], results)
+        self.assertEqual(
+            [result["status"] for result in results], ["created", "rejected", "rejected"], results
+        )
         for result in results[1:]:
             self.assertEqual(
                 [(error["loc"], error["type"]) for error in result["errors"]],
                 [(["bank_ids", 0, "acc_number"], HELD_ELSEWHERE)],
             )
-        self.assertFalse(self.env["res.partner"].search([("name", "in", ["SHARED, BULK TWO", "SHARED, BULK THREE"])]))
+        self.assertFalse(
+            self.env["res.partner"].search([("name", "in", ["SHARED, BULK TWO", "SHARED, BULK THREE"])])
+        )
 
     def test_report_lists_each_shared_number_once_with_its_holders(self):
         self.set_policy("allow")
