@@ -37,7 +37,7 @@ class BankAccountEventRecord(models.Model):
     )
     bank_id = fields.Many2one("res.bank", readonly=True, ondelete="set null")
     acc_number = fields.Char(string="Account number", readonly=True, help="Last four characters")
-    changes = fields.Json(readonly=True, help="Each changed field: before, after")
+    changes = fields.Json(string="Changes (JSON)", readonly=True, help="Each changed field: before, after")
     changes_text = fields.Text(string="Changes", compute="_compute_changes_text")
     count = fields.Integer(readonly=True)
     first_registrant_id = fields.Integer(readonly=True)
