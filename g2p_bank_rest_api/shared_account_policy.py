@@ -57,7 +57,8 @@ _OTHER_HOLDERS = """
                             SELECT m2."group" FROM g2p_group_membership m2
                              WHERE m2.individual = w.registrant_id
                                AND NOT coalesce(m2.is_ended, false))))
-           ) AS shares_group
+           ) AS shares_group,
+           p.create_date = %(now)s AS created_by_this_transaction
       FROM wanted w
       JOIN res_partner_bank b
         ON b.sanitized_acc_number = w.number AND b.active AND b.partner_id <> w.registrant_id
@@ -99,12 +100,15 @@ class AccountHeldElsewhere(ValidationError):
     """Items of one merge that the shared-account policy refuses.
 
     ``numbers`` are the normalized numbers of the merge's items in their order, ``refused``
-    the positions of the refused ones. The message names no other registrant.
+    the positions of the refused ones, ``registrant_name`` the name of the registrant being
+    written (to tell apart, in a body, registrants sending the same numbers). The message
+    names no other registrant.
     """
 
-    def __init__(self, numbers, refused):
+    def __init__(self, numbers, refused, registrant_name=None):
         self.numbers = list(numbers)
         self.refused = list(refused)
+        self.registrant_name = registrant_name
         super().__init__(str(held_elsewhere()))
 
 
@@ -128,29 +132,40 @@ def lock_numbers(cr, numbers):
     cr.execute(_LOCK_KEYS, [sorted({_lock_id(number) for number in numbers})])
 
 
-def _holders(cr, pairs):
+def _holders(cr, pairs, one_household=False):
     cr.execute(
         _OTHER_HOLDERS,
-        {"registrants": [registrant for registrant, _ in pairs], "numbers": [number for _, number in pairs]},
+        {
+            "registrants": [registrant for registrant, _ in pairs],
+            "numbers": [number for _, number in pairs],
+            # Odoo stamps what a transaction creates with the cursor's own time (in tests not
+            # the database's now()).
+            "now": cr.now(),
+        },
     )
     found: dict[tuple[int, str], dict[int, OtherHolder]] = {}
-    for registrant_id, number, holder_id, shares_group in cr.fetchall():
+    for registrant_id, number, holder_id, shares_group, created_here in cr.fetchall():
+        shares_group = shares_group or (one_household and created_here)
         found.setdefault((registrant_id, number), {})[holder_id] = OtherHolder(holder_id, shares_group)
     return found
 
 
-def other_holders(env, pairs):
+def other_holders(env, pairs, one_household=False):
     """{(registrant id, number): [OtherHolder]} for (registrant id, normalized number) pairs.
 
-    A registrant not stored yet is id 0. Call it holding the numbers' locks (``lock_numbers``):
-    outside test mode the holders a concurrent request committed after this transaction's
-    snapshot are found through a new cursor too.
+    A registrant not stored yet is id 0. With ``one_household`` (``POST /group``: the group and
+    its members, created together, are one household before their memberships are stored), the
+    registrants this transaction created count as sharing a group.
+
+    Call it holding the numbers' locks (``lock_numbers``): outside test mode the holders a
+    concurrent request committed after this transaction's snapshot are found through a new
+    cursor too.
     """
     pairs = sorted(set(pairs))
     if not pairs:
         return {}
     env["res.partner.bank"].flush_model(["sanitized_acc_number", "active", "partner_id"])
-    found = _holders(env.cr, pairs)
+    found = _holders(env.cr, pairs, one_household)
     if not env.registry.in_test_mode():
         with env.registry.cursor() as fresh_cr:
             for key, holders in _holders(fresh_cr, pairs).items():
@@ -199,7 +214,8 @@ def share_a_group(related, first, second):
 
 
 def item_paths(body):
-    """[(path, [normalized numbers])] of every ``bank_ids`` list in a request body, in body order."""
+    """[(path, [normalized numbers], name)] of every ``bank_ids`` list in a request body, with the
+    name of the registrant sending it, in body order."""
     found = []
     pending: list[tuple[tuple[str | int, ...], Any]] = [((), body)]
     while pending:
@@ -209,7 +225,7 @@ def item_paths(body):
         elif isinstance(node, dict):
             items = node.get("bank_ids")
             if isinstance(items, list):
-                found.append((path, [_number_of(item) for item in items]))
+                found.append((path, [_number_of(item) for item in items], node.get("name")))
             pending.extend(((*path, key), value) for key, value in node.items() if key != "bank_ids")
     return found
 
@@ -222,11 +238,10 @@ def _number_of(item):
 def refusal_error(refusal, paths=None, prefix=("body", "bank_ids"), single=False):
     """The 422 of a refusal: each refused item located in the body (``paths`` from
     ``item_paths``; else under ``prefix``; ``single``: the body is the one item)."""
-    base = prefix
-    for path, numbers in paths or ():
-        if numbers == refusal.numbers:
-            base = ("body", *path, "bank_ids")
-            break
+    candidates = [(path, name) for path, numbers, name in paths or () if numbers == refusal.numbers]
+    named = [path for path, name in candidates if name and name == refusal.registrant_name]
+    located = named or [path for path, _ in candidates]
+    base = ("body", *located[0], "bank_ids") if located else prefix
     error = held_elsewhere()
     return RequestValidationError(
         [

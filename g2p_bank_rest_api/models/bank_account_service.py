@@ -29,6 +29,8 @@ from . import bank_lookup
 _logger = logging.getLogger(__name__)
 
 _ITEMS = TypeAdapter(BankAccountItems)
+_SHARED_MARKS = "g2p_bank_rest_api.shared_marks"
+_MAX_PREFETCHED_MARKS = 5000
 
 
 def plan_for_accounts(accounts, items, replace=False):
@@ -195,6 +197,7 @@ class BankAccountService(models.AbstractModel):
         accounts = self._existing_accounts(registrant)
         if commands:
             audit_trail.record_accounts(self.env, registrant, before, accounts)
+            self._forget_shared_marks()
         by_number = {account.sanitized_acc_number: account for account in accounts}
         return {
             change.item.normalized_number: (
@@ -219,7 +222,12 @@ class BankAccountService(models.AbstractModel):
         if not given:
             return
         shared_account_policy.lock_numbers(self.env.cr, given)
-        holders = shared_account_policy.other_holders(self.env, [(registrant.id, number) for number in given])
+        origin = audit_trail.origin_of(self.env)
+        holders = shared_account_policy.other_holders(
+            self.env,
+            [(registrant.id, number) for number in given],
+            one_household=(origin.method, origin.route) == ("POST", "/group"),
+        )
         refused = [
             index
             for index, item in enumerate(items)
@@ -233,7 +241,7 @@ class BankAccountService(models.AbstractModel):
                 policy.value,
             )
             raise shared_account_policy.AccountHeldElsewhere(
-                [item.normalized_number for item in items], refused
+                [item.normalized_number for item in items], refused, registrant.name
             )
 
     @api.model
@@ -317,6 +325,7 @@ class BankAccountService(models.AbstractModel):
         # Through the registrant, whose row every merge updates (see ``bank_lookup``).
         registrant.write({"bank_ids": [Command.update(account.id, {"active": False})]})
         audit_trail.record_accounts(self.env, registrant, before, self._existing_accounts(registrant))
+        self._forget_shared_marks()
         _logger.info(
             "Registrant %s: bank account %s archived",
             registrant.id,
@@ -347,14 +356,35 @@ class BankAccountService(models.AbstractModel):
 
     @api.model
     def _shared_pairs(self, accounts):
-        """(registrant id, number) of the accounts another active registrant holds: one query,
-        none under the ``allow`` policy."""
+        """(registrant id, number) of the accounts another active registrant holds (none under
+        the ``allow`` policy).
+
+        An answer with many registrants (a group and its members, a search) asks once: the
+        accounts read together with these ones (Odoo's prefetch set) are checked in the same
+        query, and what it found serves the later registrants of the answer until the next
+        change of accounts in the transaction.
+        """
         if not accounts or not marks_shared(shared_account_policy.policy(self.env)):
             return set()
-        self.env["res.partner.bank"].flush_model(["sanitized_acc_number", "active", "partner_id"])
-        return shared_account_policy.shared_pairs(
-            self.env.cr, [(account.partner_id.id, account.sanitized_acc_number) for account in accounts]
-        )
+        known = self.env.cr.precommit.data.setdefault(_SHARED_MARKS, {})
+        wanted = {(account.partner_id.id, account.sanitized_acc_number) for account in accounts}
+        missing = wanted - known.keys()
+        if missing:
+            siblings = self.env["res.partner.bank"].browse(accounts[0]._prefetch_ids)
+            if len(siblings) <= _MAX_PREFETCHED_MARKS:
+                missing |= {
+                    (account.partner_id.id, account.sanitized_acc_number)
+                    for account in siblings
+                    if account.active and account.sanitized_acc_number
+                } - known.keys()
+            self.env["res.partner.bank"].flush_model(["sanitized_acc_number", "active", "partner_id"])
+            shared = shared_account_policy.shared_pairs(self.env.cr, missing)
+            known.update({pair: pair in shared for pair in missing})
+        return {pair for pair in wanted if known[pair]}
+
+    @api.model
+    def _forget_shared_marks(self):
+        self.env.cr.precommit.data.pop(_SHARED_MARKS, None)
 
     @api.model
     def _answer(self, account, primary):

@@ -44,6 +44,7 @@ class TestSharedAccounts(RegistryHttpCase):
 
     def assert_held_elsewhere(self, response, loc):
         self.assertEqual(response.status_code, 422, response.text)
+        self.assertEqual(len(response.json()["detail"]), 1, response.text)
         [error] = response.json()["detail"]
         self.assertEqual((error["loc"], error["type"]), (loc, HELD_ELSEWHERE))
         for other in (self.holder, self.spouse, self.household):
@@ -60,6 +61,71 @@ class TestSharedAccounts(RegistryHttpCase):
         self.assertEqual([a["shared"] for a in listed], [True])
         alone = self.call("GET", f"/registrant/{self.partner.id}/bank_accounts").json()
         self.assertEqual(alone, [])
+
+    def accounts_answer(self, registrant):
+        # The registry's GET /individual/{id} answers 500 for members sent without a given name
+        # (an upstream defect); the sub-resource answers accounts the same way.
+        response = self.call("GET", f"/registrant/{registrant.id}/bank_accounts")
+        self.assertEqual(response.status_code, 200, response.text)
+        return response.json()
+
+    def household_body(self, name, shared_number):
+        return {
+            "name": name,
+            "registration_date": "2024-01-02",
+            "ids": [],
+            "kind": self.group_kind.name,
+            "is_partial_group": False,
+            "bank_ids": [bank_item("Shared Bank", shared_number)],
+            "members": [
+                member_body(f"{name}, ONE", bank_ids=[bank_item("Shared Bank", shared_number)]),
+                member_body(f"{name}, TWO", bank_ids=[bank_item("Shared Bank", shared_number)]),
+                member_body(f"{name}, THREE", bank_ids=[bank_item("Shared Bank", f"{shared_number}-OWN")]),
+            ],
+        }
+
+    def test_flag_marks_every_registrant_of_a_group_answer(self):
+        self.set_policy("flag")
+        created = self.call("POST", "/group", self.household_body("FLAGGED HOUSEHOLD", "FLAGHOLD-0001"))
+        self.assertEqual(created.status_code, 200, created.text)
+        self.assertEqual([a["shared"] for a in created.json()["bank_ids"]], [True])
+        [answer] = self.call("GET", "/group", params={"_id": created.json()["id"]}).json()
+        self.assertEqual([a["shared"] for a in answer["bank_ids"]], [True])
+        members = self.env["res.partner"].search([("name", "=like", "FLAGGED HOUSEHOLD, %")])
+        self.assertEqual(len(members), 3)
+        marks = {
+            member.name: [account["shared"] for account in self.accounts_answer(member)] for member in members
+        }
+        self.assertEqual(
+            marks,
+            {
+                "FLAGGED HOUSEHOLD, ONE": [True],
+                "FLAGGED HOUSEHOLD, TWO": [True],
+                "FLAGGED HOUSEHOLD, THREE": [False],
+            },
+        )
+
+    def test_block_outside_group_accepts_a_household_created_in_one_request(self):
+        self.set_policy("block_outside_group")
+        created = self.call("POST", "/group", self.household_body("NEW HOUSEHOLD", "NEWHOLD-0001"))
+        self.assertEqual(created.status_code, 200, created.text)
+        holders = (
+            self.env["res.partner.bank"].search([("sanitized_acc_number", "=", "NEWHOLD0001")]).partner_id
+        )
+        self.assertEqual(len(holders), 3)
+        # The household's number stays refused to anybody outside it.
+        with mute_logger("odoo.http"):
+            outsider = self.call(
+                "POST",
+                f"/registrant/{self.partner.id}/bank_accounts",
+                bank_item("Shared Bank", "NEWHOLD-0001"),
+            )
+        self.assert_held_elsewhere(outsider, ["body", "acc_number"])
+        # Under block, the same household is refused: the members hold the number first.
+        self.set_policy("block")
+        with mute_logger("odoo.http"):
+            refused = self.call("POST", "/group", self.household_body("BLOCKED HOUSEHOLD", "BLOCKHOLD-0001"))
+        self.assert_held_elsewhere(refused, ["body", "members", 1, "bank_ids", 0, "acc_number"])
 
     def test_allow_accepts_and_marks_nothing(self):
         self.set_policy("allow")
