@@ -14,17 +14,21 @@ place, accepts three things, tried from the cheapest:
   effect at once;
 - otherwise Odoo's own login (`res.users.authenticate`): password check, login cooldown,
   login log and the 401 on failure, exactly as without this addon.
+
+The login, and the API key's name when a key was used, stay in the request's state
+(``actor_login``, ``api_key_name``): the audit trail records who made each change.
 """
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 from odoo.api import Environment
 from odoo.exceptions import AccessDenied
 
 from odoo.addons.base.models.res_partner import Partner
+from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 from odoo.addons.fastapi.dependencies import basic_auth_user, odoo_env
 
 from .credential_cache import verified_passwords
@@ -33,13 +37,20 @@ from .credential_cache import verified_passwords
 _ACTIVE_USER_BY_LOGIN = (
     "SELECT id, COALESCE(password, ''), partner_id FROM res_users WHERE login = %s AND active"
 )
+# The key Odoo has just accepted, by its user and index (Odoo's check returns only the user).
+_API_KEYS_BY_INDEX = (
+    "SELECT name, key FROM res_users_apikeys"
+    " WHERE user_id = %s AND index = %s AND (scope IS NULL OR scope = 'rpc')"
+)
 
 
 def partner_from_api_key_or_password(
     credential: Annotated[HTTPBasicCredentials, Depends(HTTPBasic())],
     env: Annotated[Environment, Depends(odoo_env)],
+    request: Request,
 ) -> Partner:
     """The partner of the user whose API key or password is the Basic password."""
+    request.state.actor_login = credential.username
     partner_id = _partner_of_verified_password(env, credential)
     if partner_id:
         return env["res.partner"].browse(partner_id)
@@ -48,8 +59,19 @@ def partner_from_api_key_or_password(
         user = env["res.users"].sudo().browse(key_user_id)
         # A key only stands for its own user: the Basic user name must be that user's login.
         if user.login == credential.username:
+            request.state.api_key_name = _api_key_name(env, key_user_id, credential.password)
             return env["res.partner"].browse(user.partner_id.id)
     return env["res.partner"].browse(_partner_of_password(env, credential))
+
+
+def _api_key_name(env: Environment, user_id: int, key: str) -> str | None:
+    """The name of the user's key ``key`` (already accepted by Odoo)."""
+    env.cr.execute(_API_KEYS_BY_INDEX, [user_id, key[:INDEX_SIZE]])
+    rows = env.cr.fetchall()
+    if len(rows) == 1:
+        return rows[0][0]
+    # Keys of one user sharing their first characters: the hash tells which one it is.
+    return next((name for name, stored in rows if KEY_CRYPT_CONTEXT.verify(key, stored)), None)
 
 
 def _active_user(env: Environment, login: str) -> tuple[int, str, int] | None:

@@ -1,6 +1,9 @@
-"""Adds the bank-account sub-resource to the registry app, lets it accept API keys (see
-``dependencies``) and makes each request look up the banks it names at once (see
-``request_banks``)."""
+"""Adds the bank-account sub-resource, bulk onboarding, the payment list and the audit routes to
+the registry app, lets it accept API keys (see ``dependencies``), makes each request look up
+the banks it names at once (see ``request_banks``) and gives every answer its request id (see
+``request_id``)."""
+
+from starlette.middleware import Middleware
 
 from odoo import models
 
@@ -8,7 +11,8 @@ from odoo.addons.fastapi.dependencies import authenticated_partner_env, authenti
 
 from ..dependencies import partner_from_api_key_or_password
 from ..request_banks import env_knowing_request_banks
-from ..routers import bank_account_router, bulk_router, payment_accounts_router
+from ..request_id import RequestIdMiddleware
+from ..routers import audit_router, bank_account_router, bulk_router, payment_accounts_router
 
 
 class FastapiEndpoint(models.Model):
@@ -18,8 +22,14 @@ class FastapiEndpoint(models.Model):
         routers = super()._get_fastapi_routers()
         if self.app == "registry":
             routers.append(bank_account_router)
-            routers.extend([bulk_router, payment_accounts_router])
+            routers.extend([bulk_router, payment_accounts_router, audit_router])
         return routers
+
+    def _get_fastapi_app_middlewares(self):
+        middlewares = super()._get_fastapi_app_middlewares()
+        if self.app == "registry":
+            middlewares = [*middlewares, Middleware(RequestIdMiddleware)]
+        return middlewares
 
     def _get_app(self):
         app = super()._get_app()

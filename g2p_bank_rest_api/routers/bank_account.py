@@ -15,6 +15,7 @@ from odoo.addons.base.models.res_partner import Partner
 from odoo.addons.fastapi.dependencies import authenticated_partner_env
 
 from ..rules import BankAccountItems, BankDetailsRequest, BankDetailsResponse
+from ..shared_account_policy import AccountHeldElsewhere, refusal_error
 
 bank_account_router = APIRouter(prefix="/registrant/{registrant_id}/bank_accounts", tags=["bank accounts"])
 
@@ -63,7 +64,10 @@ def add_bank_account(
     item: BankDetailsRequest, registrant: RegistrantDep, service: ServiceDep, response: Response
 ) -> BankDetailsResponse:
     """Add an account, or update the one the registrant holds with the same normalized number."""
-    account, created = service.add_account(registrant, item)
+    try:
+        account, created = service.add_account(registrant, item)
+    except AccountHeldElsewhere as refusal:
+        raise refusal_error(refusal, prefix=("body",), single=True) from None
     if not created:
         response.status_code = status.HTTP_200_OK
     accounts = service.answers(service.active_accounts(registrant))
@@ -76,7 +80,10 @@ def replace_bank_accounts(
     items: Annotated[BankAccountItems, Body()], registrant: RegistrantDep, service: ServiceDep
 ) -> list[BankDetailsResponse]:
     """Make the registrant's active accounts exactly these: listed ones are merged, others archived."""
-    return service.answers(service.replace_accounts(registrant, items))
+    try:
+        return service.answers(service.replace_accounts(registrant, items))
+    except AccountHeldElsewhere as refusal:
+        raise refusal_error(refusal, prefix=("body",)) from None
 
 
 @bank_account_router.delete(
