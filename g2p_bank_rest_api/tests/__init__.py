@@ -13,4 +13,6 @@ from . import (
     test_registry_routes,
     test_request_banks,
     test_scenarios,
+    test_scopes,
+    test_scopes_http,
 )
