@@ -25,7 +25,8 @@ class BankRegistrantInfoRequest(RegistrantInfoRequest, extends=RegistrantInfoReq
     bank_ids: BankAccountItems | None = Field(
         default=None,
         description="Bank accounts of the registrant. On update, absent or null leaves them as they "
-        "are; a list is merged: a known account number updates that account, a new one adds one.",
+        "are; a list is merged: a known account number updates that account, a new one adds one. "
+        "A list needs scope bank:write: without it the whole request is refused (403).",
     )
 
     @model_validator(mode="wrap")
