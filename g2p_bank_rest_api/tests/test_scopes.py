@@ -5,8 +5,11 @@ from fastapi import status
 
 from odoo.addons.g2p_registry_rest_api.routers.group import group_router
 from odoo.addons.g2p_registry_rest_api.routers.individual import individual_router
+from odoo.addons.g2p_registry_rest_api.schemas.group_membership import GroupMembersInfoResponse
 
+from ..models.bank_account_service import VISIBILITY_CONTEXT_KEY
 from ..routers import bank_account_router, bulk_router, payment_accounts_router
+from ..rules.masking import AccountVisibility
 from ..scope_checks import SCOPE_GROUPS, carries_bank_ids
 from .common import (
     ID_TYPE,
@@ -240,11 +243,29 @@ class TestAccountsInAnswers(ScopeCase):
             "group full": full,
             "group short": short,
         }
-        for name, group_answer in (("group", group), ("group full", full)):
-            for index, membership in enumerate(group_answer.get("group_membership_ids") or ()):
-                if membership.get("individual"):
-                    answers[f"{name} member {index}"] = membership["individual"]
+        # Upstream's group answers leave the members out (contract section 4): see
+        # test_group_members_follow_the_same_rule for theirs.
+        self.assertEqual([group["group_membership_ids"], full["group_membership_ids"]], [[], []])
         return answers
+
+    def test_group_members_follow_the_same_rule(self):
+        membership = self.env["g2p.group.membership"].search([("group", "=", self.group.id)])
+        expected = {
+            AccountVisibility.HIDDEN: None,
+            AccountVisibility.MASKED: [(MASKED_IBAN, True), ("\u20267788", True)],
+            AccountVisibility.FULL: [(VALID_IBAN, False), (OTHER_NUMBER, False)],
+        }
+        for visibility, accounts in expected.items():
+            with self.subTest(visibility=visibility.name):
+                context = dict(self.env.context, **{VISIBILITY_CONTEXT_KEY: int(visibility)})
+                answer = GroupMembersInfoResponse.model_validate(
+                    membership.with_env(self.env(context=context))
+                )
+                shown = answer.model_dump()["individual"]["bank_ids"]
+                if accounts is None:
+                    self.assertIsNone(shown)
+                else:
+                    self.assertEqual([(a["acc_number"], a["masked"]) for a in shown], accounts)
 
     def test_without_bank_read_bank_ids_is_null_everywhere(self):
         for name, answer in self.registry_answers(self.reader).items():
