@@ -89,6 +89,16 @@ class TestScopesOverHttp(RegistryHttpCase):
                     self.assertEqual(response.status_code, 403, response.text)
                     self.assertTrue(response.json()["detail"].startswith("Missing scope "))
 
+    def test_a_group_removed_takes_effect_on_the_next_request(self):
+        path = f"/individual/{self.registrant.id}"
+        self.assertEqual(self.as_user(self.masked_reader, "GET", path).status_code, 200)
+        # The password is remembered now (credential_cache); the groups are read again anyway.
+        self.masked_reader.groups_id = [Command.unlink(self.env.ref(SCOPE_GROUPS["registry:read"]).id)]
+        with mute_logger("odoo.http"):
+            refused = self.as_user(self.masked_reader, "GET", path)
+        self.assertEqual(refused.status_code, 403, refused.text)
+        self.assertEqual(refused.json(), {"detail": "Missing scope registry:read"})
+
     def test_an_api_key_carries_its_users_groups(self):
         key = (
             self.env["res.users.apikeys"].with_user(self.masked_reader)._generate("rpc", "masked integration")
