@@ -23,10 +23,15 @@ from ..rules import (
     mask_account_number,
     plan_accounts,
 )
+from ..rules.masking import AccountVisibility, shown_accounts
 from ..rules.shared_accounts import marks_shared, refuses
 from . import bank_lookup
 
 _logger = logging.getLogger(__name__)
+
+VISIBILITY_CONTEXT_KEY = "g2p_bank_account_visibility"
+"""How much of the bank accounts the caller may see (``AccountVisibility``), in the context of
+the registry API's environment (``scope_checks.caller_env``); without it, nothing."""
 
 _ITEMS = TypeAdapter(BankAccountItems)
 _SHARED_MARKS = "g2p_bank_rest_api.shared_marks"
@@ -336,23 +341,37 @@ class BankAccountService(models.AbstractModel):
     # Answers ----------------------------------------------------------------------------
 
     @api.model
-    def answers(self, accounts):
-        """Accounts as answers carry them: active ones, primary (first in sequence, id) first.
+    def caller_visibility(self):
+        """How much of the bank accounts the caller may see (``rules.masking``)."""
+        return AccountVisibility(self.env.context.get(VISIBILITY_CONTEXT_KEY, AccountVisibility.HIDDEN))
+
+    @api.model
+    def answers(self, accounts, visibility=None):
+        """Accounts as answers carry them to the caller: active ones, primary (first in sequence,
+        id) first, masked or not (``rules.masking``); None when the caller may not see them.
 
         ``accounts`` are all the accounts of one registrant, in any order, or a list of them.
+        ``visibility`` is the caller's unless given.
         """
+        if visibility is None:
+            visibility = self.caller_visibility()
+        if visibility is AccountVisibility.HIDDEN:
+            return None
         ordered = sorted(
             (account for account in accounts if account.active),
             key=lambda account: (account.sequence, account.id),
         )
         shared = self._shared_pairs(ordered)
-        return [
-            dict(
-                self._answer(account, primary=index == 0),
-                shared=(account.partner_id.id, account.sanitized_acc_number) in shared,
-            )
-            for index, account in enumerate(ordered)
-        ]
+        return shown_accounts(
+            (
+                dict(
+                    self._answer(account, primary=index == 0),
+                    shared=(account.partner_id.id, account.sanitized_acc_number) in shared,
+                )
+                for index, account in enumerate(ordered)
+            ),
+            visibility,
+        )
 
     @api.model
     def _shared_pairs(self, accounts):

@@ -15,6 +15,8 @@ from odoo.addons.base.models.res_partner import Partner
 from odoo.addons.fastapi.dependencies import authenticated_partner_env
 
 from ..rules import BankAccountItems, BankDetailsRequest, BankDetailsResponse
+from ..rules.masking import written_accounts_visibility
+from ..scope_checks import BANK_READ, BANK_WRITE, requires_scope
 from ..shared_account_policy import AccountHeldElsewhere, refusal_error
 
 bank_account_router = APIRouter(prefix="/registrant/{registrant_id}/bank_accounts", tags=["bank accounts"])
@@ -43,12 +45,21 @@ def registrant_from_path(
 
 RegistrantDep = Annotated[Partner, Depends(registrant_from_path)]
 
+
+def _written(service):
+    # A write's answer cannot be null: the caller sees at least masked numbers of what it wrote.
+    return written_accounts_visibility(service.caller_visibility())
+
+
 _NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"description": "Unknown registrant or account"}}
+_READS = [Depends(requires_scope(BANK_READ))]
+_WRITES = [Depends(requires_scope(BANK_WRITE))]
 
 
-@bank_account_router.get("", responses=_NOT_FOUND)
+@bank_account_router.get("", responses=_NOT_FOUND, dependencies=_READS)
 def list_bank_accounts(registrant: RegistrantDep, service: ServiceDep) -> list[BankDetailsResponse]:
-    """The registrant's active bank accounts, primary (the one payments go to) first."""
+    """The registrant's active bank accounts, primary (the one payments go to) first; numbers
+    masked without scope bank:reveal."""
     return service.answers(service.active_accounts(registrant))
 
 
@@ -59,6 +70,7 @@ def list_bank_accounts(registrant: RegistrantDep, service: ServiceDep) -> list[B
         **_NOT_FOUND,
         status.HTTP_200_OK: {"model": BankDetailsResponse, "description": "The account existed: updated"},
     },
+    dependencies=_WRITES,
 )
 def add_bank_account(
     item: BankDetailsRequest, registrant: RegistrantDep, service: ServiceDep, response: Response
@@ -70,24 +82,28 @@ def add_bank_account(
         raise refusal_error(refusal, prefix=("body",), single=True) from None
     if not created:
         response.status_code = status.HTTP_200_OK
-    accounts = service.answers(service.active_accounts(registrant))
+    accounts = service.answers(service.active_accounts(registrant), _written(service))
     (answer,) = (answer for answer in accounts if answer["id"] == account.id)
     return answer
 
 
-@bank_account_router.put("", responses=_NOT_FOUND)
+@bank_account_router.put("", responses=_NOT_FOUND, dependencies=_WRITES)
 def replace_bank_accounts(
     items: Annotated[BankAccountItems, Body()], registrant: RegistrantDep, service: ServiceDep
 ) -> list[BankDetailsResponse]:
     """Make the registrant's active accounts exactly these: listed ones are merged, others archived."""
     try:
-        return service.answers(service.replace_accounts(registrant, items))
+        return service.answers(service.replace_accounts(registrant, items), _written(service))
     except AccountHeldElsewhere as refusal:
         raise refusal_error(refusal, prefix=("body",)) from None
 
 
 @bank_account_router.delete(
-    "/{account_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response, responses=_NOT_FOUND
+    "/{account_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=_NOT_FOUND,
+    dependencies=_WRITES,
 )
 def archive_bank_account(
     account_id: Annotated[int, Path(ge=1, le=MAX_ID)], registrant: RegistrantDep, service: ServiceDep

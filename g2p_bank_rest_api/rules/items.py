@@ -249,3 +249,10 @@ class BankDetailsResponse(BaseModel):
         default=False,
         description="Another active registrant holds the same number (always false under the `allow` policy)",
     )
+    masked: bool = Field(
+        default=False,
+        description=(
+            'true when `acc_number` is masked ("…" and its last four characters): the caller may read '
+            "bank details (bank:read) but not see full numbers (bank:reveal)"
+        ),
+    )

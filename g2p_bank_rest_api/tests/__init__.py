@@ -14,6 +14,8 @@ from . import (
     test_registry_routes,
     test_request_banks,
     test_scenarios,
+    test_scopes,
+    test_scopes_http,
     test_shared_account_concurrency,
     test_shared_accounts,
 )
