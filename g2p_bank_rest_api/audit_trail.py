@@ -1,15 +1,23 @@
 """The events of one transaction, gathered while accounts change and written at once.
 
 The bank-account service tells this module, for each registrant it merges into, the state of
-the registrant's accounts before and after (``record_accounts``), and each bank it creates
-(``record_bank_created``). Nothing is written then: the events wait in the cursor's pre-commit
+the registrant's accounts before and after (``record_accounts``), each bank it creates
+(``record_bank_created``), and each registrant whose full account numbers an answer carries
+(``record_revealed``: one ``revealed`` event per registrant and request; the payment list
+records one per page, ``record_revealed_page``). Nothing is written then: the events wait in the cursor's pre-commit
 data and are created with one multi-row ``create`` when Odoo flushes the cursor (before the
 commit, or when a savepoint is released). So they are written in the transaction of the change:
 
 - a request that fails is rolled back, with the events it gathered (never written);
 - a savepoint that is rolled back clears the pending events with it (Odoo's flushing
   savepoints clear the pre-commit data on rollback), so a rejected bulk item leaves none;
-- an account touched twice in one flush makes one event, from its first state to its last.
+- an account touched twice in one flush makes one event, from its first state to its last;
+- a GET that reveals numbers writes its events too: Odoo flushes and commits the request's
+  transaction when the route succeeds.
+
+The events of one flush are written in ``rules.audit.write_order`` (banks created first, then
+the accounts' and registrants' events by registrant and account), as the standalone server
+writes them.
 
 Which event an account makes is decided by ``rules.audit``. Who made the request, through
 which route and under which request id is the ``RequestOrigin`` the registry app puts in the
@@ -31,6 +39,7 @@ from .rules.audit import (
     changed_fields,
     masked_number,
     request_id,
+    write_order,
 )
 
 ORIGIN_KEY = "g2p_bank_rest_api_request_origin"
@@ -95,7 +104,8 @@ class _Touch:
 class _Trail:
     def __init__(self):
         self.touched = {}  # {account id: _Touch}, in the order accounts were first touched
-        self.others = []  # values of events that are not about an account (bank created)
+        self.others = []  # values of events that are not about an account (bank created, page revealed)
+        self.revealed = {}  # {(request id, registrant id): values of its revealed event}
 
 
 def _trail(env):
@@ -138,6 +148,39 @@ def record_bank_created(env, banks, registrant=None):
         )
 
 
+def record_revealed(env, registrant_ids):
+    """Note that the answer to this request carries full account numbers of these registrants:
+    one ``revealed`` event per registrant, however many times the answer shows its accounts."""
+    trail = _trail(env)
+    origin = origin_of(env)
+    for registrant_id in registrant_ids:
+        key = (origin.request_id, registrant_id)
+        if key not in trail.revealed:
+            trail.revealed[key] = {
+                **_origin_values(origin),
+                "kind": EventKind.REVEALED.value,
+                "registrant_id": registrant_id,
+            }
+
+
+def record_revealed_page(env, registrant_ids):
+    """Note that this request's answer, a page of a list, carries full account numbers of these
+    registrants (in page order): one ``revealed`` event with their count, first and last id."""
+    listed = list(registrant_ids)
+    if not listed:
+        return
+    _trail(env).others.append(
+        {
+            **_origin_values(origin_of(env)),
+            "kind": EventKind.REVEALED.value,
+            "registrant_id": False,
+            "count": len(listed),
+            "first_registrant_id": listed[0],
+            "last_registrant_id": listed[-1],
+        }
+    )
+
+
 def _origin_values(origin):
     return {
         "actor": origin.actor.login,
@@ -170,14 +213,24 @@ def _event_values(account_id, touch):
     }
 
 
+def _order(event):
+    return write_order(
+        EventKind(event["kind"]),
+        registrant_id=event.get("registrant_id") or None,
+        account_id=event.get("account_id") or None,
+        bank_id=event.get("bank_id") or None,
+    )
+
+
 def _write(cr, trail):
-    values = list(trail.others)
+    values = [*trail.others, *trail.revealed.values()]
     for account_id, touch in trail.touched.items():
         event = _event_values(account_id, touch)
         if event is not None:
             values.append(event)
     if not values:
         return
+    values.sort(key=_order)  # stable: events of one registrant and account keep their order
     env = api.Environment(cr, SUPERUSER_ID, {})
     now = cr.now()
     events = env["g2p.bank.account.event"].create([{**event, "time": now} for event in values])

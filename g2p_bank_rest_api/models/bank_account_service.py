@@ -349,6 +349,7 @@ class BankAccountService(models.AbstractModel):
     def answers(self, accounts, visibility=None):
         """Accounts as answers carry them to the caller: active ones, primary (first in sequence,
         id) first, masked or not (``rules.masking``); None when the caller may not see them.
+        Full numbers are recorded in the audit trail (a ``revealed`` event per registrant).
 
         ``accounts`` are all the accounts of one registrant, in any order, or a list of them.
         ``visibility`` is the caller's unless given.
@@ -362,6 +363,10 @@ class BankAccountService(models.AbstractModel):
             key=lambda account: (account.sequence, account.id),
         )
         shared = self._shared_pairs(ordered)
+        if visibility is AccountVisibility.FULL:
+            # Full numbers leave through this answer: the audit trail records it (contract
+            # section 5), once per registrant and request, in the request's transaction.
+            audit_trail.record_revealed(self.env, sorted({account.partner_id.id for account in ordered}))
         return shown_accounts(
             (
                 dict(

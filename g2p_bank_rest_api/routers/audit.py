@@ -24,13 +24,12 @@ from ..rules.audit import (
     masked_number,
 )
 from ..rules.shared_accounts import SharedAccount, SharedAccountsPage
-from ..scopes import AUDIT_READ, require_scope
+from ..scope_checks import AUDIT_READ, requires_scope
 from .bank_account import MAX_ID, RegistrantDep
 
-audit_router = APIRouter(tags=["audit"], dependencies=[require_scope(AUDIT_READ)])
+audit_router = APIRouter(tags=["audit"], dependencies=[Depends(requires_scope(AUDIT_READ))])
 
 Limit = Annotated[int, Query(ge=1, le=HISTORY_PAGE_LIMIT, description="Events per page")]
-_FORBIDDEN = {403: {"description": "The caller does not hold the scope audit:read"}}
 
 
 def event_model(env: Annotated[Environment, Depends(authenticated_partner_env)]):
@@ -44,7 +43,7 @@ EventsDep = Annotated[object, Depends(event_model)]
 @audit_router.get(
     "/registrant/{registrant_id}/bank_accounts/history",
     response_model=RegistrantHistoryPage,
-    responses={**_FORBIDDEN, 404: {"description": "Unknown registrant"}},
+    responses={404: {"description": "Unknown registrant"}},
 )
 def registrant_history(
     registrant: RegistrantDep,
@@ -63,7 +62,7 @@ def registrant_history(
     return RegistrantHistoryPage(items=listed[:limit], next_before=history_next_before(listed, limit))
 
 
-@audit_router.get("/bank_account_events", response_model=EventFeedPage, responses=_FORBIDDEN)
+@audit_router.get("/bank_account_events", response_model=EventFeedPage)
 def event_feed(
     events: EventsDep,
     after: Annotated[
@@ -76,7 +75,7 @@ def event_feed(
     return EventFeedPage(items=listed, last_id=listed[-1].id if listed else None)
 
 
-@audit_router.get("/bank_accounts/shared", response_model=SharedAccountsPage, responses=_FORBIDDEN)
+@audit_router.get("/bank_accounts/shared", response_model=SharedAccountsPage)
 def shared_accounts(
     events: EventsDep,
     after: Annotated[

@@ -14,6 +14,7 @@ from odoo.api import Environment
 
 from odoo.addons.fastapi.dependencies import authenticated_partner_env
 
+from .. import audit_trail
 from ..rules.payments import CursorText, PageCursor, PaymentAccountsPage, as_utc
 from ..scope_checks import BANK_REVEAL, requires_scope
 
@@ -60,4 +61,6 @@ def list_payment_accounts(
     if len(listed) > limit:
         last = page[-1]["registrant_id"]
         next_cursor = PageCursor(after=last, updated_since=position.updated_since).encode()
+    # The page carries full numbers: one revealed event for it (contract section 5).
+    audit_trail.record_revealed_page(env, [item["registrant_id"] for item in page if item["account"]])
     return {"items": page, "next_cursor": next_cursor}
