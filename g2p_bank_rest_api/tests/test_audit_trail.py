@@ -19,10 +19,12 @@ class TestAuditTrail(RegistryHttpCase):
         super().setUpClass()
         cls.api_user.groups_id = [Command.link(cls.env.ref("g2p_bank_rest_api.group_audit_read").id)]
 
-    def events(self, **domain):
-        return self.env["g2p.bank.account.event"].search(
-            [(name, "=", value) for name, value in domain.items()], order="id"
-        )
+    def events(self, revealed=False, **domain):
+        """The events matching ``domain``, oldest first; ``revealed`` ones only when asked."""
+        conditions = [(name, "=", value) for name, value in domain.items()]
+        if not revealed and "kind" not in domain:
+            conditions.append(("kind", "!=", "revealed"))
+        return self.env["g2p.bank.account.event"].search(conditions, order="id")
 
     def history(self, registrant_id, **params):
         response = self.call("GET", f"/registrant/{registrant_id}/bank_accounts/history", params=params)
@@ -59,6 +61,18 @@ class TestAuditTrail(RegistryHttpCase):
         events = list(reversed(page["items"]))  # oldest first, to read along the story
         ids = [event["id"] for event in events]
         self.assertEqual(ids, sorted(ids))
+        # Each answer that carried the registrant's full numbers (not the DELETE's) is recorded.
+        revealed = [event for event in events if event["kind"] == "revealed"]
+        self.assertEqual(
+            [event["request_id"] for event in revealed],
+            ["req-audit-1", updated.headers["X-Request-ID"], again.headers["X-Request-ID"]],
+        )
+        for event in revealed:
+            self.assertEqual(
+                (event["registrant_id"], event["account_id"], event["acc_number"], event["count"]),
+                (registrant_id, None, None, None),
+            )
+        events = [event for event in events if event["kind"] != "revealed"]
         by_request = {}
         for event in events:
             by_request.setdefault(event["request_id"], []).append(event)
@@ -66,9 +80,10 @@ class TestAuditTrail(RegistryHttpCase):
             [[(event["kind"], event["account_id"]) for event in group] for group in by_request.values()],
             [
                 [("bank_created", None), ("created", first_id)],
-                [("created", second_id), ("updated", first_id)],  # the new primary; holder set, primary lost
-                [("archived", second_id), ("updated", first_id)],  # primary again
-                [("reactivated", second_id), ("updated", first_id)],  # the older primary comes back first
+                # In rules.audit.write_order: by account.
+                [("updated", first_id), ("created", second_id)],  # holder set, primary lost; the new primary
+                [("updated", first_id), ("archived", second_id)],  # primary again
+                [("updated", first_id), ("reactivated", second_id)],  # the older primary comes back first
             ],
         )
         created, update = by_request["req-audit-1"][1], by_request[updated.headers["X-Request-ID"]]
@@ -80,14 +95,14 @@ class TestAuditTrail(RegistryHttpCase):
             },
         )
         self.assertEqual(
-            update[1]["changes"],
+            update[0]["changes"],
             {
                 "acc_holder_name": {"before": None, "after": "JANE AUDIT"},
                 "primary": {"before": True, "after": False},
             },
         )
-        self.assertEqual(update[0]["changes"]["primary"], {"before": False, "after": True})
-        self.assertEqual(list(by_request.values())[2][0]["changes"], {})
+        self.assertEqual(update[1]["changes"]["primary"], {"before": False, "after": True})
+        self.assertEqual(list(by_request.values())[2][1]["changes"], {})
         for event in events:
             self.assertTrue(event["time"].endswith(("Z", "+00:00")), event["time"])
             self.assertEqual(event["actor"], self.api_user.login)
@@ -226,16 +241,20 @@ class TestAuditTrail(RegistryHttpCase):
         sub_resource = SUB_RESOURCE.format(registrant_id=registrant.id)
         for number in ("PG-1", "PG-2", "PG-3"):
             self.call("POST", sub_resource, bank_item("Pages Bank", number))
+        # 1 bank created, 3 accounts created, 3 answers revealing them.
+        stored = self.events(registrant_id=registrant.id, revealed=True)
+        self.assertEqual(len(stored), 7)
         first = self.history(registrant.id, limit=2)
         self.assertEqual(len(first["items"]), 2)
         self.assertGreater(first["items"][0]["id"], first["items"][1]["id"])
-        rest = self.history(registrant.id, limit=2, before=first["next_before"])
+        second = self.history(registrant.id, limit=3, before=first["next_before"])
+        rest = self.history(registrant.id, limit=2, before=second["next_before"])
         self.assertIsNone(rest["next_before"])
-        listed = [event["id"] for event in first["items"] + rest["items"]]
+        listed = [event["id"] for event in first["items"] + second["items"] + rest["items"]]
         self.assertEqual(listed, sorted(listed, reverse=True))
-        self.assertEqual(listed, list(reversed(self.events(registrant_id=registrant.id).ids)))
+        self.assertEqual(listed, list(reversed(stored.ids)))
 
-        oldest = self.events(registrant_id=registrant.id)[0]
+        oldest = stored[0]
         feed = self.call("GET", "/bank_account_events", params={"after": oldest.id - 1, "limit": 500}).json()
         self.assertEqual(feed["items"][0]["id"], oldest.id)
         ids = [event["id"] for event in feed["items"]]
@@ -290,6 +309,7 @@ class TestEventsAreAppendOnly(RegistryHttpCase):
                 model.unlink()
 
     def test_only_the_audit_group_reads_events(self):
+        self.api_user.groups_id = [Command.unlink(self.env.ref("g2p_bank_rest_api.group_audit_read").id)]
         model = self.env["g2p.bank.account.event"]
         self.assertFalse(model.with_user(self.api_user).check_access_rights("read", raise_exception=False))
         self.api_user.groups_id = [Command.link(self.env.ref("g2p_bank_rest_api.group_audit_read").id)]
@@ -312,3 +332,127 @@ class TestBankHistoryOnForms(RegistryHttpCase):
                     arch = arch["views"]["form"]["arch"]
                     self.assertEqual("bank_account_event_ids" in arch, member)
                     self.assertEqual('name="bank_history"' in arch, member)
+
+
+@tagged("post_install", "-at_install")
+class TestRevealedEvents(RegistryHttpCase):
+    """Every answer carrying full numbers is recorded (contract section 5): a ``revealed`` event
+    per registrant of the answer holding an account, one per page of the payment list; none
+    when the answer shows no full number."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        partners = cls.env["res.partner"]
+        cls.holder = partners.create(
+            {
+                "name": "REVEAL, HOLDER",
+                "given_name": "HOLDER",
+                "is_registrant": True,
+                "bank_ids": [
+                    Command.create({"acc_number": "RV-0001-HOLDER"}),
+                    Command.create({"acc_number": "RV-0002-HOLDER"}),
+                ],
+            }
+        )
+        cls.without_account = partners.create(
+            {"name": "REVEAL, NO ACCOUNT", "given_name": "NO ACCOUNT", "is_registrant": True}
+        )
+        cls.masked_reader = cls.scoped_user("reveal_masked_reader", "registry:read", "bank:read")
+        cls.registry_reader = cls.scoped_user("reveal_registry_reader", "registry:read")
+        cls.revealer = cls.scoped_user("reveal_revealer", "registry:read", "bank:reveal")
+
+    def revealed(self, response):
+        self.assertEqual(response.status_code, 200, response.text)
+        return self.env["g2p.bank.account.event"].search(
+            [("request_id", "=", response.headers["X-Request-ID"]), ("kind", "=", "revealed")], order="id"
+        )
+
+    def as_user(self, user, path, params=None):
+        return self.call("GET", path, auth=(user.login, self.api_password), params=params)
+
+    def test_a_registrant_answer_with_full_numbers_is_recorded_once(self):
+        for user in (self.api_user, self.revealer):  # bank:reveal alone shows full numbers too
+            for path in (f"/individual/{self.holder.id}", f"/registrant/{self.holder.id}/bank_accounts"):
+                with self.subTest(user=user.login, path=path):
+                    response = self.as_user(user, path)
+                    self.assertIn("RV-0001-HOLDER", response.text)
+                    [event] = self.revealed(response)
+                    self.assertEqual(
+                        (event.registrant_id, event.account_id.id, event.acc_number, event.count),
+                        (self.holder, False, False, 0),
+                    )
+                    self.assertEqual((event.actor, event.method), (user.login, "GET"))
+                    self.assertIn(event.route, ("/individual/{_id}", "/registrant/{registrant_id}/bank_accounts"))
+
+    def test_no_event_when_no_full_number_is_shown(self):
+        for user, path in (
+            (self.masked_reader, f"/individual/{self.holder.id}"),
+            (self.masked_reader, f"/registrant/{self.holder.id}/bank_accounts"),
+            (self.registry_reader, f"/individual/{self.holder.id}"),
+            (self.api_user, f"/individual/{self.without_account.id}"),
+            (self.api_user, f"/registrant/{self.without_account.id}/bank_accounts"),
+        ):
+            with self.subTest(user=user.login, path=path):
+                response = self.as_user(user, path)
+                self.assertNotIn("RV-0001-HOLDER", response.text)
+                self.assertFalse(self.revealed(response))
+
+    def test_a_search_records_each_registrant_carrying_an_account(self):
+        response = self.as_user(self.api_user, "/individual", params={"name": "REVEAL, "})
+        self.assertEqual(len(response.json()), 2)
+        self.assertEqual(self.revealed(response).registrant_id, self.holder)
+
+    def test_write_answers_are_recorded_and_the_delete_is_not(self):
+        sub_resource = SUB_RESOURCE.format(registrant_id=self.holder.id)
+        added = self.call("POST", sub_resource, bank_item("Reveal Bank", "RV-0003-HOLDER"))
+        self.assertEqual(added.status_code, 201, added.text)
+        [event] = self.env["g2p.bank.account.event"].search(
+            [("request_id", "=", added.headers["X-Request-ID"]), ("kind", "=", "revealed")]
+        )
+        self.assertEqual(event.registrant_id, self.holder)
+        # Written with the account's event, in the write order: the registrant's reveal first.
+        kinds = self.env["g2p.bank.account.event"].search(
+            [("request_id", "=", added.headers["X-Request-ID"])], order="id"
+        )
+        self.assertEqual(kinds.mapped("kind"), ["bank_created", "revealed", "created"])
+        deleted = self.call("DELETE", f"{sub_resource}/{added.json()['id']}")
+        self.assertEqual(deleted.status_code, 204, deleted.text)
+        self.assertEqual(
+            self.env["g2p.bank.account.event"]
+            .search([("request_id", "=", deleted.headers["X-Request-ID"])])
+            .mapped("kind"),
+            ["archived"],
+        )
+        masked = self.call(
+            "POST",
+            sub_resource,
+            bank_item("Reveal Bank", "RV-0004-HOLDER"),
+            auth=(self.scoped_user("reveal_masked_writer", "bank:read", "bank:write").login, self.api_password),
+        )
+        self.assertEqual(masked.status_code, 201, masked.text)
+        self.assertTrue(masked.json()["masked"])
+        self.assertEqual(
+            self.env["g2p.bank.account.event"]
+            .search([("request_id", "=", masked.headers["X-Request-ID"])])
+            .mapped("kind"),
+            ["created"],
+        )
+
+    def test_the_payment_list_records_one_event_per_page(self):
+        other = self.env["res.partner"].create(
+            {
+                "name": "REVEAL, PAYEE",
+                "is_registrant": True,
+                "bank_ids": [Command.create({"acc_number": "RV-0009-PAYEE"})],
+            }
+        )
+        response = self.as_user(self.api_user, "/payment_accounts", params={"limit": 1000})
+        items = [item for item in response.json()["items"] if item["account"]]
+        self.assertIn(other.id, [item["registrant_id"] for item in items])
+        [event] = self.revealed(response)
+        self.assertEqual(
+            (event.registrant_id.id, event.count, event.first_registrant_id, event.last_registrant_id),
+            (False, len(items), items[0]["registrant_id"], items[-1]["registrant_id"]),
+        )
+        self.assertFalse(event.acc_number)
