@@ -25,6 +25,7 @@ from pathlib import Path
 from g2p_registry_server.auth.api_keys import create_api_key
 from g2p_registry_server.config import Settings
 from g2p_registry_server.db import make_engine, make_sessionmaker
+from g2p_registry_server.extensions import deployment_scopes
 from g2p_registry_server.startup import prepare
 
 from .common import backend_databases
@@ -58,7 +59,8 @@ def prepare_database(database_url: str) -> Credentials:
     engine = make_engine(database_url)
     try:
         with make_sessionmaker(engine, write=True)() as session, session.begin():
-            key = create_api_key(session, username="admin", name="benchmark").key
+            every_scope = deployment_scopes(settings.enabled_extensions)
+            key = create_api_key(session, username="admin", scopes=every_scope, name="benchmark").key
     finally:
         engine.dispose()
     return Credentials(user="admin", password=password, api_key=key)

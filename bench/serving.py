@@ -22,6 +22,7 @@ from g2p_registry_server.api.deps import get_current_user
 from g2p_registry_server.app import create_app
 from g2p_registry_server.config import Settings
 from g2p_registry_server.error_handlers import AnsweredErrorsStop
+from g2p_registry_server.extensions import deployment_scopes
 from g2p_registry_server.serving import serve, server_config
 
 APPS = {
@@ -30,16 +31,24 @@ APPS = {
     "floor": "bench.serving:create_floor_app",
 }
 FLOOR_PATH = "/floor"
-_NOBODY = AuthenticatedUser(id=0, username="benchmark")
+
+
+def _nobody(settings: Settings) -> AuthenticatedUser:
+    # Every scope: the routes' scope checks pass and answers show what the admin's show.
+    return AuthenticatedUser(
+        id=0, username="benchmark", scopes=frozenset(deployment_scopes(settings.enabled_extensions))
+    )
 
 
 def create_app_without_auth() -> ASGIApp:
     """The server's app with the Basic-auth gate and the user dependency removed, nothing else."""
-    app = create_app(Settings())
+    settings = Settings()
+    app = create_app(settings)
+    nobody = _nobody(settings)
     registry_app = app.state.registry_app
     # Starlette builds the middleware stack on the first request, from this list.
     registry_app.user_middleware = [m for m in registry_app.user_middleware if m.cls is not BasicAuthGate]
-    registry_app.dependency_overrides[get_current_user] = lambda: _NOBODY
+    registry_app.dependency_overrides[get_current_user] = lambda: nobody
     return AnsweredErrorsStop(app)
 
 

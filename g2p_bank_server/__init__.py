@@ -10,15 +10,22 @@ from pathlib import Path
 from g2p_registry_server.extensions import Extension
 
 from . import bulk, csv_columns, models, processing, schemas
+from .audit_routes import router as audit_router
 from .payments.command import add_export_command
 from .payments.routers import router as payments_router
+from .request_ids import RequestIdMiddleware
 from .routers import router
+from .rules.scopes import BANK_SCOPES, DESCRIPTIONS
+from .shared.command import add_report_command
+from .shared.routers import router as shared_accounts_router
 
 extension = Extension(
     name="bank",
-    routers=(router, payments_router),
+    routers=(router, audit_router, payments_router, shared_accounts_router),
     migrations=str(Path(__file__).parent / "migrations"),
-    commands=(add_export_command,),
+    commands=(add_export_command, add_report_command),
+    middleware=(RequestIdMiddleware,),
+    scopes={scope.value: DESCRIPTIONS[scope] for scope in BANK_SCOPES},
 )
 
 __all__ = ["bulk", "csv_columns", "extension", "models", "processing", "schemas"]

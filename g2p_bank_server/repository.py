@@ -3,15 +3,15 @@
 from collections.abc import Collection, Iterable, Sequence
 from typing import cast
 
-from sqlalchemy import Row, Table, bindparam, insert, or_, select
+from sqlalchemy import Row, Table, bindparam, exists, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from g2p_registry_server.bulk.repository import insert_many
+from g2p_registry_server.bulk.repository import allocate_ids, insert_many
 from g2p_registry_server.registrants.models import Registrant
 from g2p_registry_server.registrants.repository import is_record_id
 
-from .models import Bank, BankAccount
+from .models import Bank, BankAccount, BankAccountEvent
 
 ACCOUNT_COLUMNS = (
     "registrant_id",
@@ -58,6 +58,21 @@ _ACTIVE_ACCOUNTS = (
     )
     .order_by(BankAccount.registrant_id, BankAccount.sequence, BankAccount.id)
 )
+_OTHER_ACCOUNT = aliased(BankAccount, name="other_account")
+_OTHER_HOLDER = aliased(Registrant, name="other_holder")
+# The same, each account with whether another active registrant holds its number actively
+# (through the index on normalized_number): answers mark them `shared` at no extra query.
+_ACTIVE_ACCOUNTS_MARKED = _ACTIVE_ACCOUNTS.add_columns(
+    exists()
+    .where(
+        _OTHER_ACCOUNT.normalized_number == BankAccount.normalized_number,
+        _OTHER_ACCOUNT.registrant_id != BankAccount.registrant_id,
+        _OTHER_ACCOUNT.active.is_(True),
+        _OTHER_HOLDER.id == _OTHER_ACCOUNT.registrant_id,
+        _OTHER_HOLDER.active.is_(True),
+    )
+    .label("shared")
+)
 
 
 def find_banks(session: Session, *, bics: Collection[str], name_keys: Collection[str]) -> Sequence[Row]:
@@ -72,8 +87,9 @@ def find_banks(session: Session, *, bics: Collection[str], name_keys: Collection
     return session.connection().execute(_FIND_BANKS, parameters).all()
 
 
-def insert_banks_if_absent(session: Session, rows: Sequence[dict]) -> None:
-    """Insert banks, silently skipping those another transaction inserted first.
+def insert_banks_if_absent(session: Session, rows: Sequence[dict]) -> list[int]:
+    """Insert banks, silently skipping those another transaction inserted first; the ids of
+    the banks this one inserted.
 
     The conflict is detected by the unique BIC and BIC-less name key constraints, so that
     concurrent requests (in other worker processes) end with one bank; PostgreSQL waits for the
@@ -83,7 +99,13 @@ def insert_banks_if_absent(session: Session, rows: Sequence[dict]) -> None:
     dialect = session.get_bind().dialect.name
     # Both dialects' inserts have ON CONFLICT; their common type does not say so.
     statement = _DIALECT_INSERTS[dialect](Bank).values(list(rows)).on_conflict_do_nothing()  # type: ignore[attr-defined]
-    session.execute(statement)
+    return list(session.execute(statement.returning(Bank.id)).scalars())
+
+
+def banks_by_id(session: Session, bank_ids: Iterable[int]) -> Sequence[Row]:
+    """Rows of (id, name, name_key, bic) of the given banks."""
+    query = select(_BANKS.id, _BANKS.name, _BANKS.name_key, _BANKS.bic).where(_BANKS.id.in_(sorted(bank_ids)))
+    return session.connection().execute(query).all()
 
 
 def registrant_exists(session: Session, registrant_id: int, *, lock: bool = False) -> bool:
@@ -110,13 +132,17 @@ def accounts_of(session: Session, registrant_id: int) -> Sequence[BankAccount]:
     ).all()
 
 
-def active_accounts_of(session: Session, registrant_ids: Iterable[int]) -> Sequence[Row]:
+def active_accounts_of(
+    session: Session, registrant_ids: Iterable[int], *, marked: bool = False
+) -> Sequence[Row]:
     """The active accounts of several registrants, each registrant's primary first, as rows of
-    (registrant_id, id, bank_name, bic, acc_number, acc_holder_name)."""
+    (registrant_id, id, bank_name, bic, acc_number, acc_holder_name), and with ``marked``,
+    ``shared``: whether another active registrant holds the number."""
     ids = sorted(set(registrant_ids))
     if not ids:
         return ()
-    return session.execute(_ACTIVE_ACCOUNTS, {"registrant_ids": ids}).all()
+    query = _ACTIVE_ACCOUNTS_MARKED if marked else _ACTIVE_ACCOUNTS
+    return session.execute(query, {"registrant_ids": ids}).all()
 
 
 def add_account(session: Session, account: BankAccount) -> None:
@@ -138,28 +164,76 @@ def accounts_by_registrant(session: Session, registrant_ids: Iterable[int]) -> d
     return accounts
 
 
+def allocate_account_ids(session: Session, count: int) -> list[int]:
+    return allocate_ids(session, cast(Table, BankAccount.__table__), count)
+
+
 def insert_accounts(session: Session, rows: Sequence[tuple]) -> None:
-    """New accounts of a bulk import (tuples in ``ACCOUNT_COLUMNS`` order), in one executemany."""
-    insert_many(session, cast(Table, BankAccount.__table__), ACCOUNT_COLUMNS, rows)
+    """New accounts of a bulk import (tuples of ``id`` then ``ACCOUNT_COLUMNS``, ids from
+    ``allocate_account_ids``), in one executemany."""
+    insert_many(session, cast(Table, BankAccount.__table__), ("id", *ACCOUNT_COLUMNS), rows)
 
 
-_INSERT_ACCOUNTS = insert(cast(Table, BankAccount.__table__))
-_INSERT_ACCOUNTS_RETURNING_IDS = _INSERT_ACCOUNTS.returning(BankAccount.__table__.c.id)
+_INSERT_ACCOUNTS_RETURNING_IDS = insert(cast(Table, BankAccount.__table__)).returning(
+    BankAccount.__table__.c.id, BankAccount.__table__.c.normalized_number
+)
 
 
-def insert_new_accounts(session: Session, rows: Sequence[dict]) -> None:
-    """Insert new accounts (rows of column values, every row with every column) in one
-    statement, when nobody needs their ids: a plain executemany, no rows to read back."""
-    if rows:
-        session.connection().execute(_INSERT_ACCOUNTS, list(rows))
-
-
-def insert_accounts_returning_ids(session: Session, rows: Sequence[dict]) -> list[int]:
-    """Insert new accounts (rows of column values) in one statement; their ids, in no order.
+def insert_accounts_returning_ids(session: Session, rows: Sequence[dict]) -> dict[str, int]:
+    """Insert new accounts (rows of column values) of one registrant in one statement; their
+    ids by normalized number (unique per registrant; RETURNING gives no order).
 
     A Core statement built once: no ORM objects to build from the returned rows, and a compiled
     form SQLAlchemy caches (it does not cache the dialects' own insert constructs). Every row
     has every column (None included), so that all rows go in one statement."""
     if not rows:
-        return []
-    return list(session.execute(_INSERT_ACCOUNTS_RETURNING_IDS, list(rows)).scalars())
+        return {}
+    return {
+        number: account_id
+        for account_id, number in session.execute(_INSERT_ACCOUNTS_RETURNING_IDS, list(rows))
+    }
+
+
+# --- the audit trail -----------------------------------------------------------------------------
+
+EVENT_COLUMNS = (
+    "time",
+    "kind",
+    "actor",
+    "api_key",
+    "method",
+    "route",
+    "request_id",
+    "registrant_id",
+    "account_id",
+    "bank_id",
+    "acc_number",
+    "changes",
+    "count",
+    "first_registrant_id",
+    "last_registrant_id",
+)
+_EVENTS = BankAccountEvent.__table__.c
+
+
+def insert_events(session: Session, rows: Sequence[tuple]) -> None:
+    """Events (tuples in ``EVENT_COLUMNS`` order) in one statement: COPY or one executemany."""
+    insert_many(session, cast(Table, BankAccountEvent.__table__), EVENT_COLUMNS, rows)
+
+
+def registrant_events(
+    session: Session, *, registrant_id: int, before: int | None, limit: int
+) -> Sequence[Row]:
+    """Up to ``limit`` events of the registrant, newest first, older than event ``before``."""
+    query = select(BankAccountEvent.__table__).where(_EVENTS.registrant_id == registrant_id)
+    if before is not None:
+        query = query.where(_EVENTS.id < before)
+    return session.execute(query.order_by(_EVENTS.id.desc()).limit(limit)).all()
+
+
+def events_after(session: Session, *, after: int | None, limit: int) -> Sequence[Row]:
+    """Up to ``limit`` events, oldest first, newer than event ``after``."""
+    query = select(BankAccountEvent.__table__)
+    if after is not None:
+        query = query.where(_EVENTS.id > after)
+    return session.execute(query.order_by(_EVENTS.id).limit(limit)).all()

@@ -21,7 +21,11 @@ _REQUEST_DESCRIPTION = (
     "number (without spaces or punctuation, upper-cased) the registrant holds updates that "
     "account, a new number adds one, and accounts not listed stay."
 )
-_ANSWER_DESCRIPTION = "Active bank accounts of the registrant, primary (the one payments go to) first."
+_ANSWER_DESCRIPTION = (
+    "Active bank accounts of the registrant, primary (the one payments go to) first; null when the "
+    "caller does not hold bank:read (not visible, which [] is not: [] means no account). Numbers "
+    "are masked unless the caller holds bank:reveal."
+)
 
 
 class BankRegistrantInfoRequest(RegistrantInfoRequest, extends=RegistrantInfoRequest):
@@ -33,4 +37,4 @@ class BankGroupMembersInfoRequest(GroupMembersInfoRequest, extends=GroupMembersI
 
 
 class BankRegistrantInfoResponse(RegistrantInfoResponse, extends=RegistrantInfoResponse):
-    bank_ids: list[BankDetailsResponse] = Field(default=[], description=_ANSWER_DESCRIPTION)
+    bank_ids: list[BankDetailsResponse] | None = Field(default=[], description=_ANSWER_DESCRIPTION)

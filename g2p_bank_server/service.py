@@ -33,8 +33,9 @@ from g2p_bank_server.rules import (
 from g2p_registry_server.db import utc_now
 from g2p_registry_server.errors import NotFound
 
-from . import repository
+from . import audit_trail, repository
 from .models import BankAccount
+from .shared import policy as shared_policy
 
 _logger = logging.getLogger(__name__)
 
@@ -70,7 +71,10 @@ class BankDirectory:
         missing = sorted(key for key in names if key not in self._banks)
         if not missing:
             return
-        repository.insert_banks_if_absent(self.session, [_bank_row(key, names[key]) for key in missing])
+        created = repository.insert_banks_if_absent(
+            self.session, [_bank_row(key, names[key]) for key in missing]
+        )
+        audit_trail.trail_of(self.session).banks_created(created)
         self._remember({key: names[key] for key in missing})
         unresolved = [key for key in missing if key not in self._banks]
         if unresolved:
@@ -81,7 +85,9 @@ class BankDirectory:
         bics = {value for kind, value in names if kind == "bic"}
         name_keys = {value for kind, value in names if kind == "name"}
         # Banks come oldest first: the first one with a name key is the one that name names.
-        for bank in repository.find_banks(self.session, bics=bics, name_keys=name_keys):
+        found = repository.find_banks(self.session, bics=bics, name_keys=name_keys)
+        audit_trail.trail_of(self.session).know_banks(found)
+        for bank in found:
             if bank.bic in bics:
                 self._banks[("bic", bank.bic)] = bank
             if bank.name_key in name_keys:
@@ -124,17 +130,19 @@ def link_accounts(
     banks: BankDirectory,
     replace: bool = False,
     new_registrant: bool = False,
-    with_new_ids: bool = True,
 ) -> list[LinkedAccount]:
     """Merge ``items`` into the registrant's accounts (``replace``: and archive unlisted ones).
 
     The caller holds the registrant's lock, or has just created the registrant
     (``new_registrant``: it has no accounts yet, so there is nothing to read). The answer lists
-    the accounts updated, and the new ones with the ids the INSERT returned; a caller that has
-    no use for those (``with_new_ids=False``) gets the updated ones only, and the INSERT returns
-    nothing.
+    the accounts updated, and the new ones with the ids the INSERT returned. The transaction's
+    audit trail is told the accounts before and after.
     """
+    if not items and not replace:
+        return []  # an empty merge changes nothing
     existing = () if new_registrant else repository.accounts_of(session, registrant_id)
+    trail = audit_trail.trail_of(session)
+    trail.touch(registrant_id, existing)
     banks.resolve(items)
     new_rows: list[dict[str, Any]] = []
     linked = merge_accounts(
@@ -150,13 +158,20 @@ def link_accounts(
     # SQLite, so a request's statements would grow with its number of accounts.
     now = utc_now()
     dated = [row | {"create_date": now, "write_date": now} for row in new_rows]
-    if with_new_ids:
-        linked += [
-            LinkedAccount(None, created=True, inserted_id=account_id)
-            for account_id in repository.insert_accounts_returning_ids(session, dated)
-        ]
-    else:
-        repository.insert_new_accounts(session, dated)
+    new_ids = repository.insert_accounts_returning_ids(session, dated)
+    inserted = [
+        audit_trail.AccountSnapshot(
+            id=new_ids[row["normalized_number"]],
+            acc_number=row["acc_number"],
+            bank_id=row["bank_id"],
+            acc_holder_name=row["acc_holder_name"],
+            sequence=row["sequence"],
+            active=True,
+        )
+        for row in new_rows
+    ]
+    trail.changed(registrant_id, [*existing, *inserted])
+    linked += [LinkedAccount(None, created=True, inserted_id=account.id) for account in inserted]
     session.flush()
     return linked
 
@@ -243,9 +258,12 @@ def _log_change(what: str, registrant_id: int, normalized_number: str) -> None:
 def active_accounts(
     session: Session, *, registrant_ids: Iterable[int]
 ) -> dict[int, list[BankDetailsResponse]]:
-    """The active accounts of each registrant as answers show them, primary first (one query)."""
+    """The active accounts of each registrant as answers show them, primary first (one query),
+    each marked ``shared`` when another active registrant holds its number (unless the policy
+    is ``allow``)."""
     answers: dict[int, list[BankDetailsResponse]] = {}
-    for account in repository.active_accounts_of(session, registrant_ids):
+    marked = shared_policy.marks_shared(shared_policy.policy_of(session))
+    for account in repository.active_accounts_of(session, registrant_ids, marked=marked):
         listed = answers.setdefault(account.registrant_id, [])
         listed.append(
             BankDetailsResponse(
@@ -255,6 +273,7 @@ def active_accounts(
                 acc_number=account.acc_number,
                 acc_holder_name=account.acc_holder_name,
                 primary=not listed,
+                shared=marked and account.shared,
             )
         )
     return answers
@@ -269,6 +288,7 @@ def add_account(
 ) -> tuple[BankDetailsResponse, bool]:
     """Merge one item into the registrant's accounts: the account as answered, and whether it is new."""
     require_registrant(session, registrant_id=registrant_id, lock=True)
+    shared_policy.check(session, [shared_policy.Claim(registrant_id, [item], [("body", "acc_number")])])
     [linked] = link_accounts(session, registrant_id=registrant_id, items=[item], banks=BankDirectory(session))
     answer = next(
         a for a in registrant_accounts(session, registrant_id=registrant_id) if a.id == linked.account_id
@@ -281,6 +301,10 @@ def replace_accounts(
 ) -> list[BankDetailsResponse]:
     """Make the registrant's active accounts exactly ``items``; the others are archived."""
     require_registrant(session, registrant_id=registrant_id, lock=True)
+    shared_policy.check(
+        session,
+        [shared_policy.Claim(registrant_id, items, shared_policy.item_locations(("body",), len(items)))],
+    )
     link_accounts(
         session, registrant_id=registrant_id, items=items, banks=BankDirectory(session), replace=True
     )
@@ -290,10 +314,14 @@ def replace_accounts(
 def archive_account(session: Session, *, registrant_id: int, account_id: int) -> None:
     """Archive one account of the registrant; archiving an archived account changes nothing."""
     require_registrant(session, registrant_id=registrant_id, lock=True)
-    account = next((a for a in repository.accounts_of(session, registrant_id) if a.id == account_id), None)
+    accounts = repository.accounts_of(session, registrant_id)
+    account = next((a for a in accounts if a.id == account_id), None)
     if account is None:
         raise NotFound(f"Bank account {account_id} of registrant {registrant_id} not found.")
     if account.active:
+        trail = audit_trail.trail_of(session)
+        trail.touch(registrant_id, accounts)
         account.active = False
+        trail.changed(registrant_id, accounts)
         session.flush()
         _log_change("archived", registrant_id, account.normalized_number)

@@ -17,7 +17,9 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp
 
 from .api.authentication import BasicAuthGate
+from .api.client_address import TrustedProxies
 from .api.deps import SessionFactories, accept_language, get_current_user
+from .auth import throttle
 from .auth.passwords import VerifiedCredentials
 from .config import Settings
 from .db import make_engine, make_sessionmaker
@@ -56,7 +58,8 @@ def _registry_app(settings: Settings, engine: Engine, extensions: Sequence[Loade
         dependencies=[Depends(get_current_user), Depends(accept_language)],
     )
     app.state.session_factories = SessionFactories(
-        read=make_sessionmaker(engine), write=make_sessionmaker(engine, write=True)
+        read=make_sessionmaker(engine, settings=settings),
+        write=make_sessionmaker(engine, write=True, settings=settings),
     )
     # Credentials are checked on a connection of their own, before the request's session exists;
     # on PostgreSQL outside a transaction: one round trip for the check, no BEGIN and ROLLBACK.
@@ -66,6 +69,10 @@ def _registry_app(settings: Settings, engine: Engine, extensions: Sequence[Loade
         else engine
     )
     app.state.verified_credentials = VerifiedCredentials()
+    app.state.trusted_proxies = TrustedProxies(settings.trusted_proxy_networks)
+    app.state.throttle_limits = throttle.Limits(
+        per_login=settings.login_failures_per_login, per_address=settings.login_failures_per_address
+    )
     app.include_router(group_router)
     app.include_router(individual_router)
     for loaded in extensions:
@@ -113,6 +120,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ExtendableRegistryMiddleware, registry=registry)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLogMiddleware)
+    for loaded in extensions:
+        for middleware in loaded.extension.middleware:
+            app.add_middleware(middleware)
     log.info("Registry app ready; extensions: %s", ", ".join(e.extension.name for e in extensions) or "none")
     return app
 

@@ -1,5 +1,5 @@
-"""Command line of the standalone registry: `serve`, `migrate`, `seed`, `create-user`, `api-key`,
-`openapi` (`python -m g2p_registry_server` or the `g2p-registry` script)."""
+"""Command line of the standalone registry: `serve`, `migrate`, `seed`, `create-user`, `users`,
+`api-key`, `openapi` (`python -m g2p_registry_server` or the `g2p-registry` script)."""
 
 import argparse
 import getpass
@@ -58,8 +58,15 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def _create_user(settings: Settings, args: argparse.Namespace) -> int:
     from .auth.service import create_user, set_password
+    from .auth.user_commands import shown, valid_scopes
     from .db import make_engine, make_sessionmaker
+    from .extensions import deployment_scopes
 
+    if args.scope and args.update:
+        raise ValueError("--update changes the password only; change scopes with `users scopes`")
+    # A person's account: every scope of every installed extension unless some are named
+    # (integrations get keys with less), as the first admin.
+    scopes = valid_scopes(settings, args.scope) if args.scope else frozenset(deployment_scopes(None))
     password = _read_password(args)
     engine = make_engine(settings.database_url)
     try:
@@ -68,8 +75,14 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
                 done = set_password(session, username=args.username, password=password, min_length=8)
                 message = f"Password of user {args.username} changed" if done else "No such user"
             else:
-                done = create_user(session, username=args.username, password=password, min_length=8)
-                message = f"Created user {args.username}" if done else f"User {args.username} exists already"
+                done = create_user(
+                    session, username=args.username, password=password, scopes=scopes, min_length=8
+                )
+                message = (
+                    f"Created user {args.username} with scopes {shown(scopes)}"
+                    if done
+                    else f"User {args.username} exists already"
+                )
     finally:
         engine.dispose()
     print(message, file=sys.stdout if done else sys.stderr)
@@ -117,10 +130,18 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("username")
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     user.add_argument("--update", action="store_true", help="change the password of an existing user")
+    user.add_argument(
+        "--scope",
+        action="append",
+        metavar="SCOPE",
+        help="a scope the user holds (repeatable); without it, every scope of every installed extension",
+    )
     user.set_defaults(handler=_create_user)
 
     from .auth.commands import add_api_key_commands
+    from .auth.user_commands import add_user_commands
 
+    add_user_commands(commands)
     add_api_key_commands(commands)
 
     openapi = commands.add_parser("openapi", help="print the OpenAPI document of the registry API")

@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .api.client_address import Network, parse_networks
+
 DEFAULT_DATABASE_URL = "sqlite:///./g2p_registry.db"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
@@ -23,6 +25,15 @@ class Settings(BaseSettings):
     requests_per_worker: int | None = Field(default=None, gt=0, le=32)
     log_level: str = "INFO"
     reference_data: Path | None = None
+    # What a registrant may do with an account number another active registrant holds
+    # (allow, flag, block_outside_group, block); the bank extension applies it.
+    shared_account_policy: str = "flag"
+    # Proxies whose X-Forwarded-For names the client (login throttling counts per client address):
+    # comma-separated addresses or networks. Empty: the socket's peer is the client.
+    trusted_proxies: str = ""
+    # Failed logins that block a login, or a client address, for a while (login throttling).
+    login_failures_per_login: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
 
     @field_validator("log_level")
     @classmethod
@@ -31,6 +42,27 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return level
+
+    @field_validator("shared_account_policy")
+    @classmethod
+    def _known_shared_account_policy(cls, value: str) -> str:
+        # The policies are the shared rules' (one list for both runtimes).
+        from g2p_bank_server.rules.shared_accounts import parse_policy
+
+        try:
+            return parse_policy(value).value
+        except ValueError as error:
+            raise ValueError(f"G2P_SHARED_ACCOUNT_POLICY: {error}") from None
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
 
     @field_validator("admin_password")
     @classmethod

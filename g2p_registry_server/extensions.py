@@ -6,14 +6,15 @@ entry point loads its `Extension` object. Only the enabled extensions' modules t
 extendable registry, so an installed but disabled extension changes nothing.
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from extendable import context
 from extendable.registry import ExtendableClassesRegistry
 from fastapi import APIRouter
+from starlette.types import ASGIApp
 
 ENTRY_POINT_GROUP = "g2p_registry_server.extensions"
 
@@ -26,6 +27,12 @@ class Extension:
     # Each adds subcommands to the command line: called with argparse's subparsers; a subcommand
     # sets `handler(settings, args) -> exit status` as its default, like the registry's own.
     commands: Sequence[Callable[[Any], None]] = ()
+    # Pure ASGI middleware classes (called with the app) wrapped around the whole server,
+    # outermost: they see every request and answer, refused ones included.
+    middleware: Sequence[Callable[[ASGIApp], ASGIApp]] = ()
+    # The scopes it adds to the registry's, each with what it allows (`auth.scopes`); its routes
+    # require them with `api.deps.require_scope`.
+    scopes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,13 @@ def load_extensions(enabled: Sequence[str] | None) -> list[LoadedExtension]:
             raise TypeError(f"Entry point {name!r} does not load a g2p_registry_server Extension")
         loaded.append(LoadedExtension(extension=extension, module=entry_point.module.split(".")[0]))
     return loaded
+
+
+def deployment_scopes(enabled: Sequence[str] | None) -> dict[str, str]:
+    """Every scope of a deployment whose enabled extensions are `enabled` (None: all installed)."""
+    from .auth.scopes import known_scopes
+
+    return known_scopes(loaded.extension.scopes for loaded in load_extensions(enabled))
 
 
 def build_extendable_registry(extensions: Sequence[LoadedExtension]) -> ExtendableClassesRegistry:

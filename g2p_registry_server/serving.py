@@ -45,6 +45,9 @@ def server_config(
         http=HTTP_PROTOCOL,
         log_config=uvicorn_log_config(log_level),
         access_log=False,
+        # The client address (login throttling) is the registry's to decide, from
+        # G2P_TRUSTED_PROXIES: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1.
+        proxy_headers=False,
         **options,
     )
 

@@ -9,6 +9,7 @@ from .auth.service import ADMIN_USERNAME, ensure_first_admin
 from .config import Settings
 from .db import make_engine, make_sessionmaker
 from .db.migrate import upgrade_heads
+from .extensions import deployment_scopes
 from .reference.seed import load_reference_data, seed_reference_data
 
 log = logging.getLogger(__name__)
@@ -25,11 +26,14 @@ def seed(settings: Settings, reference_file=None) -> int:
 
 
 def create_first_admin(settings: Settings) -> str | None:
+    """The first user, `admin`, holds every scope of every installed extension, enabled or not:
+    enabling one later (`G2P_EXTENSIONS`) needs no change to the admin's scopes."""
+    every_scope = deployment_scopes(None)
     engine = make_engine(settings.database_url)
     try:
         session: Session
         with make_sessionmaker(engine, write=True)() as session, session.begin():
-            return ensure_first_admin(session, password=settings.admin_password)
+            return ensure_first_admin(session, password=settings.admin_password, scopes=every_scope)
     finally:
         engine.dispose()
 

@@ -19,8 +19,10 @@ from .items import (
     BankDetailsResponse,
     mask_account_numbers_in,
     masking_account_numbers,
+    visible_accounts,
 )
 from .merge import DEFAULT_SEQUENCE, AccountChange, AccountPlan, ExistingAccount, plan_accounts
+from .scopes import BankVisibility, Scope, bank_visibility, carries_bank_details
 
 __all__ = [
     "DEFAULT_SEQUENCE",
@@ -29,9 +31,13 @@ __all__ = [
     "BankAccountItems",
     "BankDetailsRequest",
     "BankDetailsResponse",
+    "BankVisibility",
     "ExistingAccount",
     "InvalidAccountNumber",
+    "Scope",
     "bank_name_key",
+    "bank_visibility",
+    "carries_bank_details",
     "check_account_number",
     "clean_bank_name",
     "mask_account_number",
@@ -40,4 +46,5 @@ __all__ = [
     "normalize_account_number",
     "normalize_bic",
     "plan_accounts",
+    "visible_accounts",
 ]

@@ -179,8 +179,11 @@ def write_order(
     kind: EventKind, *, registrant_id: int | None, account_id: int | None, bank_id: int | None
 ) -> tuple:
     """The order in which one request's events are written (and so numbered): banks created
-    first, then the accounts' events by registrant and account. Both runtimes sort by it, so that
-    the same request leaves the same trail whatever order their code met the accounts in."""
+    first, then the accounts' events by registrant and account, then what the answer revealed.
+    Both runtimes sort by it, so that the same request leaves the same trail whatever order
+    their code met the accounts in."""
     if kind is EventKind.BANK_CREATED:
         return (0, bank_id or 0, 0)
+    if kind is EventKind.REVEALED:
+        return (2, registrant_id or 0, 0)
     return (1, registrant_id or 0, account_id or 0)

@@ -31,6 +31,7 @@ from .account_number import (
     normalize_account_number,
 )
 from .bank import normalize_bic
+from .scopes import BankVisibility
 
 MAX_ITEMS = 100
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -252,7 +253,22 @@ class BankDetailsResponse(BaseModel):
     masked: bool = Field(
         default=False,
         description=(
-            'true when `acc_number` is masked ("…" and its last four characters): the caller may read '
-            "bank details (bank:read) but not see full numbers (bank:reveal)"
+            'acc_number shows only its last four characters (after "…"): the caller holds '
+            "bank:read but not bank:reveal"
         ),
     )
+
+
+def visible_accounts(
+    accounts: list[BankDetailsResponse], visibility: BankVisibility
+) -> list[BankDetailsResponse] | None:
+    """The accounts as a caller with this visibility sees them: None (not visible), masked
+    copies, or the accounts themselves (full numbers)."""
+    if visibility is BankVisibility.HIDDEN:
+        return None
+    if visibility is BankVisibility.MASKED:
+        return [
+            account.model_copy(update={"acc_number": mask_account_number(account.acc_number), "masked": True})
+            for account in accounts
+        ]
+    return accounts

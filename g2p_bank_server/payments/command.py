@@ -14,8 +14,11 @@ from sqlalchemy import Connection
 from tqdm import tqdm
 
 from g2p_registry_server.config import Settings
-from g2p_registry_server.db import make_engine
+from g2p_registry_server.db import make_engine, make_sessionmaker
+from g2p_registry_server.origin import attach_origin, command_origin
 
+from ..audit_trail import RevealedPage, trail_of
+from ..rules import audit
 from ..rules.payments import as_utc
 from .files import FORMATS, WRITERS
 from .query import count_listed, id_type_names, payment_accounts
@@ -33,9 +36,11 @@ def snapshot(connection: Connection) -> Connection:
 
 def export_payment_accounts(
     connection: Connection, path: Path, fmt: str, *, updated_since: datetime | None, progress: bool = True
-) -> int:
+) -> tuple[int, RevealedPage]:
+    """Write the file; answers how many registrants it lists, and those whose full numbers it carries."""
     temporary = path.with_name(path.name + ".partial")
     written = 0
+    revealed = RevealedPage()
     with connection.begin():
         total = count_listed(connection, updated_since=updated_since)
         id_types = list(id_type_names(connection).values())
@@ -49,11 +54,13 @@ def export_payment_accounts(
             for listed in payment_accounts(connection, updated_since=updated_since, stream=True):
                 writer.write(listed)
                 written += 1
+                if listed.account is not None:
+                    revealed.add(listed.registrant_id)
                 if written % _PROGRESS_EVERY == 0:
                     bar.update(_PROGRESS_EVERY)
             bar.update(written % _PROGRESS_EVERY)
     os.replace(temporary, path)
-    return written
+    return written, revealed
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
@@ -61,9 +68,13 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     try:
         with engine.connect() as connection:
-            written = export_payment_accounts(
+            written, revealed = export_payment_accounts(
                 snapshot(connection), args.file, fmt, updated_since=as_utc(args.updated_since)
             )
+        # The file reveals full numbers: one `revealed` event for it (contract section 5).
+        with make_sessionmaker(engine, write=True)() as session, session.begin():
+            attach_origin(session, command_origin("export", audit.request_id(None)))
+            trail_of(session).page_revealed(revealed)
     finally:
         engine.dispose()
     print(f"Exported {written} registrants to {args.file}", file=sys.stdout)

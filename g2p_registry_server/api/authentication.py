@@ -7,7 +7,13 @@ then finds the user the gate authenticated. Documentation and OpenAPI stay publi
 The Basic password is either the user's password or one of the user's API keys. A key costs one
 indexed query and is never cached (revocation is immediate). A password costs an argon2
 verification, remembered for a minute per worker (`VerifiedCredentials`); a remembered one
-costs one indexed query that checks the user is still active with the same password hash.
+costs one indexed query that checks the user is still active with the same password hash and
+reads its scopes, so that a scope taken away counts on the next request in every worker.
+
+Failed logins are counted per login and per client address (`auth.throttle`): a blocked login or
+address answers 429 with Retry-After before any password hash is computed; the queries above
+read the block in the same round trip. The client address is the socket's peer, or taken from
+X-Forwarded-For when the peer is a trusted proxy (`client_address`).
 """
 
 import base64
@@ -20,9 +26,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..auth import throttle
 from ..auth.api_keys import looks_like_key, user_of_key
 from ..auth.passwords import VerifiedCredentials, verify_password
-from ..auth.service import authenticate, current_password_hash
+from ..auth.scopes import read_scopes
+from ..auth.service import authenticate, current_user
+from ..db import utc_now
+from .client_address import TrustedProxies
 
 SCOPE_KEY = "g2p_user"
 PUBLIC_PATHS = ("/openapi.json", "/docs", "/redoc")
@@ -34,6 +44,9 @@ _PLAUSIBLE_USERNAME = re.compile(r"[^\x00-\x1f\x7f]{1,150}")
 class AuthenticatedUser:
     id: int
     username: str
+    # What this caller may do: the user's scopes, or those of the API key used that the user holds.
+    scopes: frozenset[str]
+    api_key: str | None = None  # the name of the API key used (None: the password was)
 
 
 class Unauthorized(Exception):
@@ -56,36 +69,67 @@ def basic_credentials(authorization: str | None) -> tuple[str, str]:
     return username, password
 
 
-def authenticate_credentials(state: State, username: str, password: str) -> AuthenticatedUser:
-    """Blocking (argon2 and a database query): call it from a worker thread."""
+def authenticate_credentials(
+    state: State, username: str, password: str, client_address: str | None = None
+) -> AuthenticatedUser:
+    """Blocking (argon2 and database queries): call it from a worker thread. Throttled while the
+    login or the client address is blocked (`auth.throttle`), before any hash is computed."""
+    plausible = _PLAUSIBLE_USERNAME.fullmatch(username) is not None
+    attempt = throttle.subjects(username if plausible else None, client_address)
     verified: VerifiedCredentials = state.verified_credentials
-    if looks_like_key(password):
+    if plausible and looks_like_key(password):
         with state.engine.connect() as connection:
-            user_id = user_of_key(connection, username=username, key=password)
-        if user_id is not None:
-            return AuthenticatedUser(id=user_id, username=username)
+            holder = user_of_key(connection, username=username, key=password, throttle_subjects=attempt)
+        if holder is not None:
+            throttle.refuse_if_blocked(holder.blocked_until, utc_now())
+            return AuthenticatedUser(
+                id=holder.user_id, username=username, scopes=holder.scopes, api_key=holder.key_name
+            )
         # Not a valid key: perhaps a password that looks like one; checked as a password below,
         # which also makes guessing keys as slow as guessing passwords.
     entry = verified.get(username, password)
     if entry is not None:
         with state.engine.connect() as connection:
-            current_hash = current_password_hash(connection, user_id=entry.user_id)
-        if verified.still_valid(entry, current_hash):
-            return AuthenticatedUser(id=entry.user_id, username=username)
+            stored = current_user(connection, user_id=entry.user_id, throttle_subjects=attempt)
+        if stored is not None and verified.still_valid(entry, stored.password_hash):
+            throttle.refuse_if_blocked(stored.blocked_until, utc_now())
+            return AuthenticatedUser(id=entry.user_id, username=username, scopes=stored.scopes)
         verified.forget(username, password)
-    if not _PLAUSIBLE_USERNAME.fullmatch(username):
+    with state.engine.connect() as connection:
+        standing = throttle.standing(connection, attempt)
+    throttle.refuse_if_blocked(standing.blocked_until, utc_now())
+    if not plausible:
         # Not a name the database could hold: spend the same time as for a wrong password.
         verify_password(None, password)
+        _record_failure(state, attempt)
         raise Unauthorized("Invalid credentials")
     # A short read-only session of its own: the request's session (a write lock on SQLite)
     # is not held during the slow password check.
     with state.session_factories.read() as session:
         user = authenticate(session, username=username, password=password)
-        if user is None:
-            raise Unauthorized("Invalid credentials")
-        user_id, password_hash = user.id, user.password_hash
+        if user is not None:
+            user_id, password_hash, scopes = user.id, user.password_hash, read_scopes(user.scopes)
+    if user is None:
+        _record_failure(state, attempt)
+        raise Unauthorized("Invalid credentials")
+    if standing.login_has_failed:
+        with state.session_factories.write() as session, session.begin():
+            throttle.forget_login(session, username)
     verified.put(username, password, user_id, password_hash)
-    return AuthenticatedUser(id=user_id, username=username)
+    return AuthenticatedUser(id=user_id, username=username, scopes=scopes)
+
+
+def _record_failure(state: State, attempt: list[str]) -> None:
+    with state.session_factories.write() as session, session.begin():
+        throttle.record_failure(session, attempt, utc_now(), state.throttle_limits)
+
+
+def client_address(scope: Scope, headers: dict[str, bytes], trusted: TrustedProxies) -> str | None:
+    peer = scope.get("client")
+    forwarded = headers.get("x-forwarded-for")
+    return trusted.client_address(
+        peer[0] if peer else None, forwarded.decode("latin-1") if forwarded is not None else None
+    )
 
 
 def _route_path(scope: Scope) -> str:
@@ -104,14 +148,29 @@ class BasicAuthGate:
             await self.app(scope, receive, send)
             return
         headers = {key.decode("latin-1").lower(): value for key, value in scope["headers"]}
+        address = client_address(scope, headers, self.state.trusted_proxies)
         try:
             username, password = basic_credentials(headers.get("authorization", b"").decode("latin-1"))
-            user = await run_in_threadpool(authenticate_credentials, self.state, username, password)
+            user = await run_in_threadpool(authenticate_credentials, self.state, username, password, address)
         except Unauthorized as refusal:
             await _send_unauthorized(send, refusal.message)
             return
+        except throttle.Throttled as refusal:
+            await _send_throttled(send, refusal)
+            return
         scope[SCOPE_KEY] = user
         await self.app(scope, receive, send)
+
+
+async def _send_throttled(send: Send, refusal: throttle.Throttled) -> None:
+    body = json.dumps({"detail": str(refusal)}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"retry-after", str(refusal.retry_after).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 429, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _send_unauthorized(send: Send, message: str) -> None:

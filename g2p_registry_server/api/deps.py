@@ -19,18 +19,22 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request, Security, status
 from fastapi.routing import APIRoute
-from fastapi.security import HTTPBasic
+from fastapi.security import HTTPBasic, SecurityScopes
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from ..auth.scopes import REGISTRY_READ, REGISTRY_WRITE, require
+from ..auth.throttle import Throttled
+from ..origin import attach_origin, finish_read, mark_read_session, request_origin
 from .authentication import (
     SCOPE_KEY,
     AuthenticatedUser,
     Unauthorized,
     authenticate_credentials,
     basic_credentials,
+    client_address,
 )
 
 # Methods that only read; other requests take SQLite's write lock when their transaction starts.
@@ -46,6 +50,7 @@ class SessionFactories:
 def _commit_and_close(session: Session) -> None:
     try:
         session.commit()
+        finish_read(session)
     except BaseException:
         session.rollback()
         raise
@@ -65,8 +70,11 @@ _FINISHED = "g2p_finished"
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
     factories: SessionFactories = request.app.state.session_factories
-    factory = factories.read if request.method in READ_METHODS else factories.write
-    session = factory()
+    writes = request.method not in READ_METHODS
+    session = (factories.write if writes else factories.read)()
+    attach_origin(session, request_origin(request.scope))
+    if not writes:
+        mark_read_session(session, factories.write)
     try:
         yield session
     except BaseException:
@@ -133,16 +141,55 @@ async def get_current_user(
     if user is not None:
         return user
     # Only an app without the gate gets here: check the credentials now.
+    state = request.app.state
+    headers = {key.decode("latin-1").lower(): value for key, value in request.scope["headers"]}
+    address = client_address(request.scope, headers, state.trusted_proxies)
     try:
         username, password = basic_credentials(request.headers.get("Authorization"))
-        return await run_in_threadpool(authenticate_credentials, request.app.state, username, password)
+        return await run_in_threadpool(authenticate_credentials, state, username, password, address)
     except Unauthorized as refusal:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, detail=refusal.message, headers={"WWW-Authenticate": "Basic"}
         ) from None
+    except Throttled as refusal:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=str(refusal),
+            headers={"Retry-After": str(refusal.retry_after)},
+        ) from None
 
 
 CurrentUserDep = Annotated[AuthenticatedUser, Depends(get_current_user)]
+
+
+async def _caller_holding(
+    security_scopes: SecurityScopes, request: Request, user: CurrentUserDep
+) -> AuthenticatedUser:
+    route = request.scope.get("route")
+    for scope in security_scopes.scopes:
+        require(user.scopes, scope, needed_for=f"{request.method} {getattr(route, 'path', request.url.path)}")
+    return user
+
+
+def require_scope(scope: str) -> Any:
+    """The caller, once it is known to hold `scope` (else 403 naming it, before the handler
+    runs: nothing written). Declared with `Security`, the scope shows in the route's security
+    requirement in the OpenAPI document; pair it with `scope_answers(scope)` for the 403."""
+    return Security(_caller_holding, scopes=[scope])
+
+
+def scope_answers(*scopes: str) -> dict[int | str, dict[str, Any]]:
+    """The documented 403 of a route that needs `scopes`."""
+    return {
+        403: {
+            "description": f"The caller does not hold the scope {' or '.join(scopes)} (`detail` names it)",
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "properties": {"detail": {"type": "string"}}}
+                }
+            },
+        }
+    }
 
 
 async def accept_language(
@@ -160,3 +207,7 @@ async def accept_language(
 ) -> str | None:
     """Declared on every route as upstream does; the registry's answers carry no translated text."""
     return accept_language
+
+
+RegistryReader = Annotated[AuthenticatedUser, require_scope(REGISTRY_READ)]
+RegistryWriter = Annotated[AuthenticatedUser, require_scope(REGISTRY_WRITE)]

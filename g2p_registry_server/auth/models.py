@@ -17,6 +17,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     create_date: Mapped[datetime] = mapped_column(default=utc_now)
+    # Scope names separated by spaces (`auth.scopes`); none unless given.
+    scopes: Mapped[str] = mapped_column(String(500), server_default="")
 
 
 class ApiKey(Base):
@@ -37,3 +39,18 @@ class ApiKey(Base):
     create_date: Mapped[datetime] = mapped_column(default=utc_now)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Scope names separated by spaces; only those its user also holds count.
+    scopes: Mapped[str] = mapped_column(String(500), server_default="")
+
+
+class LoginThrottle(Base):
+    """Recent failed logins of one login (`login:<name>`) or one client address
+    (`address:<ip>`), and until when further attempts are refused (`auth.throttle`)."""
+
+    __tablename__ = "login_throttle"
+
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int]
+    first_failure_at: Mapped[datetime]
+    last_failure_at: Mapped[datetime]
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime)

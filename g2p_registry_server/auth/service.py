@@ -1,13 +1,18 @@
 """Creating users and checking credentials; callers own the transaction."""
 
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..db import insert_ignoring_conflicts
+from . import throttle
 from .models import User
 from .passwords import generate_password, hash_password, verify_password
+from .scopes import read_scopes, stored_scopes
 
 ADMIN_USERNAME = "admin"
 _USERNAME = re.compile(r"[A-Za-z0-9_.@+-]{1,150}")
@@ -26,12 +31,42 @@ def check_new_credentials(username: str, password: str, *, min_length: int = 1) 
         raise InvalidUser("Password must have at most 1024 characters")
 
 
-def create_user(session: Session, *, username: str, password: str, min_length: int = 1) -> bool:
-    """Create the user; False when a user with that name exists already."""
+def create_user(
+    session: Session, *, username: str, password: str, scopes: Iterable[str], min_length: int = 1
+) -> bool:
+    """Create the user with these scopes; False when a user with that name exists already."""
     check_new_credentials(username, password, min_length=min_length)
-    return insert_ignoring_conflicts(
-        session, User, {"username": username, "password_hash": hash_password(password), "active": True}
-    )
+    values = {
+        "username": username,
+        "password_hash": hash_password(password),
+        "active": True,
+        "scopes": stored_scopes(scopes),
+    }
+    return insert_ignoring_conflicts(session, User, values)
+
+
+def set_scopes(
+    session: Session,
+    *,
+    username: str,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    exactly: Iterable[str] | None = None,
+) -> frozenset[str] | None:
+    """Change a user's scopes (`exactly` replaces them); the scopes it then holds, or None when
+    there is no such user. Takes effect on the user's next request, in every worker."""
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        return None
+    held = read_scopes(user.scopes) if exactly is None else frozenset(exactly)
+    held = (held | frozenset(add)) - frozenset(remove)
+    user.scopes = stored_scopes(held)
+    session.flush()
+    return held
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.id)))
 
 
 def set_password(session: Session, *, username: str, password: str, min_length: int = 1) -> bool:
@@ -43,25 +78,43 @@ def set_password(session: Session, *, username: str, password: str, min_length: 
     return True
 
 
-def ensure_first_admin(session: Session, *, password: str | None) -> str | None:
-    """Create the admin user when no user exists. Returns the password when one was generated."""
+def ensure_first_admin(session: Session, *, password: str | None, scopes: Iterable[str]) -> str | None:
+    """Create the admin user, with every scope given, when no user exists. Returns the password
+    when one was generated."""
     if session.scalar(select(func.count()).select_from(User)):
         return None
     generated = password is None
     password = password or generate_password()
-    created = create_user(session, username=ADMIN_USERNAME, password=password)
+    created = create_user(session, username=ADMIN_USERNAME, password=password, scopes=scopes)
     return password if created and generated else None
 
 
-# Built once: these run on every authenticated request.
-_CURRENT_PASSWORD_HASH = select(User.password_hash).where(
+@dataclass(frozen=True)
+class StoredUser:
+    """What a request authenticated by a remembered password needs, read in one query."""
+
+    password_hash: str
+    scopes: frozenset[str]
+    blocked_until: datetime | None  # the latest block of its login or client address
+
+
+# Built once: this runs on every request authenticated by a remembered password.
+_CURRENT_USER = select(User.password_hash, User.scopes, throttle.blocked_until_of()).where(
     User.id == bindparam("user_id"), User.active.is_(True)
 )
 
 
-def current_password_hash(connection: Connection | Session, *, user_id: int) -> str | None:
-    """The stored password hash of an active user; None when the user is gone or inactive."""
-    return connection.execute(_CURRENT_PASSWORD_HASH, {"user_id": user_id}).scalar_one_or_none()
+def current_user(
+    connection: Connection | Session, *, user_id: int, throttle_subjects: Sequence[str]
+) -> StoredUser | None:
+    """An active user's password hash and scopes, and the throttle's word on this attempt;
+    None when the user is gone or inactive."""
+    row = connection.execute(
+        _CURRENT_USER, {"user_id": user_id, "throttle_subjects": list(throttle_subjects)}
+    ).first()
+    if row is None:
+        return None
+    return StoredUser(password_hash=row[0], scopes=read_scopes(row[1]), blocked_until=row[2])
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User | None:

@@ -44,7 +44,7 @@ def run_import(
     # Everything loaded so far lives as long as the process: the collector need not walk it again
     # for every batch (a large share of the run time otherwise).
     gc.freeze()
-    importer = Importer(database_url=settings.database_url, **importer_options)
+    importer = Importer(settings=settings, **importer_options)
     size = importer.path.stat().st_size
     bar = tqdm(total=size, unit="B", unit_scale=True, desc="Importing", disable=None if progress else True)
 

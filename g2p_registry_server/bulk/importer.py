@@ -11,10 +11,13 @@ and since items are matched by their ID it finds them all unchanged: nothing is 
 import hashlib
 import json
 import os
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..config import Settings
+from ..origin import WriteOrigin, command_origin
 from .files import Record, read_records
 from .results import ItemResult
 from .runners import run_batches
@@ -99,7 +102,7 @@ def reject_lines(batch: Sequence[Record], results: Sequence[ItemResult]) -> list
 
 @dataclass
 class Importer:
-    """Runs an import of ``path`` into the database at ``database_url``."""
+    """Runs an import of ``path`` into the database the settings name."""
 
     path: Path
     fmt: str
@@ -107,8 +110,10 @@ class Importer:
     batch_size: int
     checkpoint: Path
     rejects: Path
-    database_url: str
+    settings: Settings
     jobs: int = 1
+    # Whom the writes are attributed to; by default the import command, one request id per run.
+    origin: WriteOrigin | None = None
 
     def run(
         self, *, restart: bool = False, on_batch: Callable[[ImportState], None] | None = None
@@ -123,7 +128,8 @@ class Importer:
         with self.path.open("rb") as source, self.rejects.open("ab") as rejects:
             records = read_records(source, self.fmt, start=state.offset, start_line=state.line)
             todo = batches(records, self.batch_size)
-            for batch, results in run_batches(self.database_url, self.id_type, todo, self.jobs):
+            origin = self.origin or command_origin("import", uuid.uuid4().hex)
+            for batch, results in run_batches(self.settings, self.id_type, todo, self.jobs, origin):
                 lines = reject_lines(batch, results)
                 if lines:
                     # On disk before the checkpoint that counts them.

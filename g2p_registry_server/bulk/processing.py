@@ -55,8 +55,10 @@ _ALREADY_ASSIGNED = "ID - {type} {value} is already assigned to another registra
 
 
 class BulkIndividualProcessing(metaclass=ExtendableMeta):
-    def __init__(self, session: Session, *, id_type: str) -> None:
+    def __init__(self, session: Session, *, id_type: str, scopes: frozenset[str] | None) -> None:
+        """`scopes`: what the API caller may do; None for the command line (every right)."""
         self.session = session
+        self.scopes = scopes
         self.reference = ReferenceLookup(session)
         if not id_type:
             raise RegistryError("id_type is required: items are matched by their ID of that type.")

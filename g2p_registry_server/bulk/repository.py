@@ -103,23 +103,16 @@ def insert_many(
     if not rows:
         return
     connection = session.connection()
-    dialect = connection.dialect
-    processors = [
-        (position, processor)
-        for position, name in enumerate(columns)
-        if (processor := _bind_processor(table.c[name].type, dialect)) is not None
-    ]
+    target, processors = _insert_plan(table, tuple(columns), connection.dialect)
     if processors:
         # A batch repeats its timestamps and flags: each distinct value is converted once.
-        processors = [
+        processors = tuple(
             (position, functools.lru_cache(maxsize=64)(processor)) for position, processor in processors
-        ]
+        )
         values = [_processed(row, processors) for row in rows]
     else:
         values = [tuple(row) for row in rows]
-    quote = dialect.identifier_preparer
-    target = f"{quote.format_table(table)} ({', '.join(quote.quote(name) for name in columns)})"
-    if dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql":
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
             for row in values:
@@ -127,6 +120,23 @@ def insert_many(
         return
     markers = ", ".join("?" * len(columns))
     connection.exec_driver_sql(f"INSERT INTO {target} VALUES ({markers})", values)  # noqa: S608 - names from metadata
+
+
+@functools.lru_cache(maxsize=128)
+def _insert_plan(
+    table: Table, columns: tuple[str, ...], dialect: Dialect
+) -> tuple[str, tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    """The quoted target of an insert into ``table`` (``columns``) and the columns' bind
+    processors, worked out once per table, columns and dialect: requests insert a few rows
+    each, and the plan would otherwise cost more than the insert."""
+    quote = dialect.identifier_preparer
+    target = f"{quote.format_table(table)} ({', '.join(quote.quote(name) for name in columns)})"
+    processors = tuple(
+        (position, processor)
+        for position, name in enumerate(columns)
+        if (processor := _bind_processor(table.c[name].type, dialect)) is not None
+    )
+    return target, processors
 
 
 def _bind_processor(column_type: TypeEngine, dialect: Dialect) -> Callable[[Any], Any] | None:

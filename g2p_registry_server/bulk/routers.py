@@ -4,7 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
-from ..api.deps import OneTripRoute, SessionDep
+from ..api.deps import OneTripRoute, RegistryWriter, SessionDep, scope_answers
+from ..auth.scopes import REGISTRY_WRITE
 from ..registrants.fields import QueryText
 from .processing import MAX_BULK_ITEMS, BulkIndividualProcessing
 from .results import BulkItemResult
@@ -26,11 +27,16 @@ _ITEMS_SCHEMA = {
     "/bulk/individual",
     response_model=list[BulkItemResult],
     openapi_extra=_ITEMS_SCHEMA,
-    responses={400: {"description": "Unknown ID type"}, 409: {"description": "Concurrent write; retry"}},
+    responses={
+        400: {"description": "Unknown ID type"},
+        409: {"description": "Concurrent write; retry"},
+        **scope_answers(REGISTRY_WRITE),
+    },
 )
 def import_individuals(
     items: Annotated[list[Any], Body(max_length=MAX_BULK_ITEMS)],
     session: SessionDep,
+    caller: RegistryWriter,
     id_type: Annotated[
         QueryText, Query(description="The ID type whose value matches an item to an existing individual")
     ],
@@ -40,4 +46,4 @@ def import_individuals(
     by the value of its ID of type `id_type`: a new value creates an individual, a known one
     updates that individual as `PUT /update_individual` does. Each item is validated on its own:
     a rejected item writes nothing and does not stop the others. One transaction per request."""
-    return BulkIndividualProcessing(session, id_type=id_type).import_items(items)
+    return BulkIndividualProcessing(session, id_type=id_type, scopes=caller.scopes).import_items(items)

@@ -18,7 +18,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..config import Settings
 from ..db import make_engine, make_sessionmaker
+from ..origin import WriteOrigin, attach_origin
 from .files import Record, parse_json_line
 from .processing import BulkIndividualProcessing
 from .results import ItemResult
@@ -53,7 +55,7 @@ def collected_once() -> Iterator[None]:
 
 
 def import_payloads(
-    session_factory: sessionmaker[Session], id_type: str, payloads: Sequence[Any]
+    session_factory: sessionmaker[Session], id_type: str, payloads: Sequence[Any], origin: WriteOrigin
 ) -> tuple[dict[int, str], list[ItemResult]]:
     """The batch's JSON lines parsed, then its items imported: why each unreadable payload
     (by position) is unreadable, and the results of the others."""
@@ -66,7 +68,7 @@ def import_payloads(
                     unreadable[position] = error
                     continue
             items.append(payload)
-        return unreadable, import_batch(session_factory, id_type, items)
+        return unreadable, import_batch(session_factory, id_type, items, origin)
 
 
 def with_unreadable(batch: list[Record], unreadable: dict[int, str]) -> list[Record]:
@@ -85,26 +87,31 @@ def with_unreadable(batch: list[Record], unreadable: dict[int, str]) -> list[Rec
 
 
 def import_batch(
-    session_factory: sessionmaker[Session], id_type: str, raw_items: Sequence[Any]
+    session_factory: sessionmaker[Session], id_type: str, raw_items: Sequence[Any], origin: WriteOrigin
 ) -> list[ItemResult]:
-    """One transaction; retried when it lost a race with a concurrent writer (a value inserted
-    meanwhile, a deadlock): the retry sees the other writer's rows and updates them instead."""
+    """One transaction, its writes attributed to ``origin``; retried when it lost a race with a
+    concurrent writer (a value inserted meanwhile, a deadlock): the retry sees the other
+    writer's rows and updates them instead."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with session_factory() as session, session.begin():
-                return BulkIndividualProcessing(session, id_type=id_type).import_items(raw_items)
+                attach_origin(session, origin)
+                # The command line: the operator acts with every right.
+                return BulkIndividualProcessing(session, id_type=id_type, scopes=None).import_items(raw_items)
         except (IntegrityError, OperationalError):
             if attempt == ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
 
 
-def run_here(database_url: str, id_type: str, batches: Iterable[list[Record]]) -> Iterator[BatchResults]:
-    engine = make_engine(database_url)
+def run_here(
+    settings: Settings, id_type: str, batches: Iterable[list[Record]], origin: WriteOrigin
+) -> Iterator[BatchResults]:
+    engine = make_engine(settings.database_url)
     try:
-        factory = make_sessionmaker(engine, write=True)
+        factory = make_sessionmaker(engine, write=True, settings=settings)
         for batch in batches:
-            unreadable, results = import_payloads(factory, id_type, readable(batch))
+            unreadable, results = import_payloads(factory, id_type, readable(batch), origin)
             yield with_unreadable(batch, unreadable), results
     finally:
         engine.dispose()
@@ -114,23 +121,27 @@ def run_here(database_url: str, id_type: str, batches: Iterable[list[Record]]) -
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(database_url: str, id_type: str) -> None:
+def _start_worker(settings: Settings, id_type: str, origin: WriteOrigin) -> None:
     # A forked worker must not use the parent's connections: it opens its own.
-    _worker["factory"] = make_sessionmaker(make_engine(database_url), write=True)
+    _worker["factory"] = make_sessionmaker(make_engine(settings.database_url), write=True, settings=settings)
     _worker["id_type"] = id_type
+    _worker["origin"] = origin
 
 
 def _worker_batch(payloads: list[Any]) -> tuple[dict[int, str], list[ItemResult]]:
-    return import_payloads(_worker["factory"], _worker["id_type"], payloads)
+    return import_payloads(_worker["factory"], _worker["id_type"], payloads, _worker["origin"])
 
 
 def run_in_workers(
-    database_url: str, id_type: str, batches: Iterable[list[Record]], jobs: int
+    settings: Settings, id_type: str, batches: Iterable[list[Record]], jobs: int, origin: WriteOrigin
 ) -> Iterator[BatchResults]:
     # fork: the workers inherit the imported modules and the active extendable registry.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(database_url, id_type)
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(settings, id_type, origin),
     ) as pool:
         # A bounded number of batches in flight keeps memory flat however long the file is.
         pending: deque[tuple[list[Record], Future]] = deque()
@@ -150,8 +161,8 @@ def _finished(batch: list[Record], future: Future) -> BatchResults:
 
 
 def run_batches(
-    database_url: str, id_type: str, batches: Iterable[list[Record]], jobs: int
+    settings: Settings, id_type: str, batches: Iterable[list[Record]], jobs: int, origin: WriteOrigin
 ) -> Iterator[BatchResults]:
     if jobs <= 1:
-        return run_here(database_url, id_type, batches)
-    return run_in_workers(database_url, id_type, batches, jobs)
+        return run_here(settings, id_type, batches, origin)
+    return run_in_workers(settings, id_type, batches, jobs, origin)

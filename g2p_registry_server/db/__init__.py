@@ -1,7 +1,7 @@
 """Database plumbing: the declarative base and the engine/session factories."""
 
 from .base import Base, utc_now
-from .engine import make_engine, make_sessionmaker, normalize_database_url
+from .engine import make_engine, make_sessionmaker, normalize_database_url, session_settings
 from .upsert import insert_ignoring_conflicts
 
 __all__ = [
@@ -10,5 +10,6 @@ __all__ = [
     "make_engine",
     "make_sessionmaker",
     "normalize_database_url",
+    "session_settings",
     "utc_now",
 ]

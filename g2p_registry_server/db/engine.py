@@ -9,7 +9,7 @@ readers proceed while a writer works.
 """
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -18,10 +18,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .sqlite_writers import QueuedWriterConnection
 
+if TYPE_CHECKING:
+    from ..config import Settings
+
 BUSY_TIMEOUT_MS = 30_000
 IDLE_BEFORE_PING_SECONDS = 5.0
 # Execution option read by the BEGIN hook: "IMMEDIATE" takes SQLite's write lock at BEGIN.
 SQLITE_BEGIN_OPTION = "g2p_sqlite_begin"
+# Key of the settings in a session's `info`: what the server or command runs with.
+SETTINGS_KEY = "g2p_settings"
 
 
 def normalize_database_url(url: str) -> str:
@@ -108,7 +113,18 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
-def make_sessionmaker(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
-    """Sessions for reading, or for writing (on SQLite these take the write lock at BEGIN)."""
+def make_sessionmaker(
+    engine: Engine, *, write: bool = False, settings: "Settings | None" = None
+) -> sessionmaker[Session]:
+    """Sessions for reading, or for writing (on SQLite these take the write lock at BEGIN).
+
+    ``settings``: what the server or command runs with, for the use cases whose behaviour a
+    setting chooses (`session_settings`)."""
     bind = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"}) if write else engine
-    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
+    info = {SETTINGS_KEY: settings} if settings is not None else {}
+    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True, info=info)
+
+
+def session_settings(session: Session) -> "Settings | None":
+    """The settings the session's server or command runs with; None for a session made without."""
+    return session.info.get(SETTINGS_KEY)

@@ -1,8 +1,9 @@
 """The registry's create/update/read use cases, as one extendable class.
 
-Routers obtain it as `RegistrantProcessing(session)`; extendable resolves the final class, so an
-extension that declares `class X(RegistrantProcessing, extends=RegistrantProcessing)` takes part
-in every request. Extensions override the two hooks and call `super()`:
+Routers obtain it as `RegistrantProcessing(session, scopes=caller.scopes)`; extendable resolves
+the final class, so an extension that declares
+`class X(RegistrantProcessing, extends=RegistrantProcessing)` takes part in every request.
+Extensions override the two hooks and call `super()`:
 
 - `process_registrant` runs once for every registrant a request writes, after the registry's
   own data for it is flushed, inside the request's transaction;
@@ -34,9 +35,12 @@ from .views import RegistrantView
 
 
 class RegistrantProcessing(metaclass=ExtendableMeta):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, scopes: frozenset[str] | None) -> None:
+        """`scopes`: what the API caller may do (extensions check theirs in the hooks); None
+        for the command line, which acts with the operator's full rights."""
         self.session = session
         self.reference = ReferenceLookup(session)
+        self.scopes = scopes
 
     # --- hooks for extensions ------------------------------------------------------------------
 

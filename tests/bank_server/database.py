@@ -48,5 +48,13 @@ class Database:
             )
             return [(row[0], row[1], bool(row[2])) for row in rows]
 
+    def event_count(self) -> int:
+        return self._scalar("SELECT count(*) FROM bank_account_event")
+
+    def execute(self, sql: str) -> None:
+        """Run one statement in a transaction of its own, committed."""
+        with self.engine.begin() as connection:
+            connection.execute(text(sql))
+
     def dispose(self) -> None:
         self.engine.dispose()

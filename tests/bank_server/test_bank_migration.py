@@ -1,4 +1,4 @@
-"""The bank_0001 migration creates exactly the tables, columns, indexes and constraints the
+"""The bank migrations create exactly the tables, columns, indexes and constraints the
 models declare, on both backends (the server ran the migration when it started)."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from g2p_bank_server.models import Bank, BankAccount
+from g2p_bank_server.models import Bank, BankAccount, BankAccountEvent
 from g2p_registry_server.db import Base, normalize_database_url
 from tests.support.live_server import LiveServer
 
-BANK_TABLES = {Bank.__tablename__, BankAccount.__tablename__}
+BANK_TABLES = {Bank.__tablename__, BankAccount.__tablename__, BankAccountEvent.__tablename__}
 
 
 def _is_bank_object(obj, name, type_, reflected, compare_to) -> bool:

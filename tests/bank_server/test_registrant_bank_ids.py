@@ -18,7 +18,7 @@ from .api import (
 from .database import Database
 from .factories import group, individual, item, member, new_iban, spaced_lowercase, update
 
-ANSWER_KEYS = {"id", "bank_name", "bic", "acc_number", "acc_holder_name", "primary"}
+ANSWER_KEYS = {"id", "bank_name", "bic", "acc_number", "acc_holder_name", "primary", "shared", "masked"}
 
 
 def test_individual_created_with_accounts_answers_them_primary_first(client: httpx.Client) -> None:
@@ -32,6 +32,7 @@ def test_individual_created_with_accounts_answers_them_primary_first(client: htt
     assert accounts[1]["bank_name"] == first["bank_name"]
     assert accounts[1]["acc_holder_name"] == "Achieng Odhiambo"
     assert accounts[1]["bic"] is None
+    assert [account["shared"] for account in accounts] == [False, False]
 
 
 def test_every_read_of_an_individual_answers_the_same_accounts(client: httpx.Client) -> None:

@@ -59,5 +59,16 @@ class Database:
         with self.engine.begin() as connection:
             connection.execute(text(sql), params)
 
+    def events(self, after: int = 0) -> list[dict]:
+        """The audit trail's events after event ``after``, oldest first."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT * FROM bank_account_event WHERE id > :after ORDER BY id"), {"after": after}
+            )
+            return [dict(row._mapping) for row in rows]
+
+    def last_event_id(self) -> int:
+        return self.scalar("SELECT coalesce(max(id), 0) FROM bank_account_event")
+
     def dispose(self) -> None:
         self.engine.dispose()

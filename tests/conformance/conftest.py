@@ -9,6 +9,7 @@ only our server fills in answers carry ``standalone_only`` for ``-m "not standal
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -97,6 +98,49 @@ def target(backend: str, request: pytest.FixtureRequest, reference: Reference) -
     if backend == REMOTE:
         return request.getfixturevalue("remote_target")
     return local_target(request.getfixturevalue("live_server"), reference)
+
+
+# The roles of --scoped-credentials and the scopes each holds (tests/conformance/test_scopes.py).
+ROLES = {
+    "registry-reader": ("registry:read",),
+    "masked-reader": ("registry:read", "bank:read"),
+    "enroller": ("registry:read", "registry:write", "bank:read"),
+}
+
+
+@pytest.fixture(scope="module")
+def scoped_callers(target: Target, pytestconfig: pytest.Config) -> dict[str, tuple[str, str]]:
+    """Logins holding only the scopes of their role: given with --scoped-credentials for a
+    deployment; created with the command line on the standalone server the suite started."""
+    callers: dict[str, tuple[str, str]] = {}
+    if target.server is None:
+        for given in pytestconfig.getoption("scoped_credentials", default=[]) or []:
+            role, _, credentials = given.partition("=")
+            user, _, password = credentials.partition(":")
+            if role not in ROLES or not (user and password):
+                raise pytest.UsageError(
+                    f"--scoped-credentials {given!r}: expected ROLE=USER:PASSWORD, ROLE in {list(ROLES)}"
+                )
+            callers[role] = (user, exposure.sent_password(password))
+        return callers
+    from g2p_registry_server.extensions import installed_extensions
+    from tests.registry_server.cli import run_cli
+
+    for role, scopes in ROLES.items():
+        password = exposure.sent_password(secrets.token_urlsafe(12))
+        options = [option for scope in scopes for option in ("--scope", scope)]
+        created = run_cli(
+            target.server.database_url,
+            "create-user",
+            role,
+            "--password-stdin",
+            *options,
+            stdin=password + "\n",
+            G2P_EXTENSIONS=",".join(installed_extensions()),
+        )
+        assert created.returncode == 0, created.stderr
+        callers[role] = (role, password)
+    return callers
 
 
 @pytest.fixture

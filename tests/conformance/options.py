@@ -26,3 +26,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a setting the deployment runs with (e.g. shared_account_policy=block), repeatable; "
         "scenarios needing other settings are skipped",
     )
+    group.addoption(
+        "--scoped-credentials",
+        action="append",
+        default=[],
+        metavar="ROLE=USER:PASSWORD",
+        help=(
+            "a login of the deployment holding only some scopes, for tests/conformance/test_scopes.py "
+            "(repeatable; the password may be an API key). ROLE is one of: "
+            "registry-reader (registry:read), masked-reader (registry:read, bank:read), "
+            "enroller (registry:read, registry:write, bank:read). Without it the tests of that "
+            "role are skipped against a deployment; the standalone server gets such users created."
+        ),
+    )

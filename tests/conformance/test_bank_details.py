@@ -13,7 +13,7 @@ import pytest
 
 from tests.conformance import factories as make
 
-ACCOUNT_FIELDS = {"id", "bank_name", "bic", "acc_number", "acc_holder_name", "primary"}
+ACCOUNT_FIELDS = {"id", "bank_name", "bic", "acc_number", "acc_holder_name", "primary", "shared"}
 
 
 def _create(api: httpx.Client, ref, items: list[dict]) -> dict:

@@ -67,6 +67,9 @@ def test_scenario(scenario, targets_with_settings) -> None:
             return answer.status_code, answer.json() if answer.content else None
 
         reference = played_on.reference
-        runner.run_scenario(
-            scenario, send, {"id_type": reference.id_type, "group_kind": reference.group_kind}
-        )
+        runtime = {
+            "id_type": reference.id_type,
+            "group_kind": reference.group_kind,
+            "user": played_on.auth[0],
+        }
+        runner.run_scenario(scenario, send, runtime)

@@ -15,7 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text, update
 
-from g2p_registry_server.auth.models import ApiKey
+from g2p_registry_server.auth.models import ApiKey, LoginThrottle, User
 from g2p_registry_server.db import Base, normalize_database_url
 from tests.registry_server.cli import run_cli
 from tests.registry_server.conftest import REGISTRY_ONLY
@@ -53,6 +53,8 @@ def _new_user(server, username: str, password: str) -> None:
 
 
 def _new_key(server, username: str, *options: str) -> str:
+    if "--scope" not in options:
+        options = (*options, "--all-scopes")
     created = _cli(server, "api-key", "create", username, *options)
     assert created.returncode == 0, created.stderr
     key = created.stdout.strip()
@@ -128,12 +130,15 @@ def test_expired_key_is_refused(pool, database):
 
 
 def test_bad_key_requests_are_refused_plainly(pool):
-    unknown = _cli(pool, "api-key", "create", "nobody")
+    unknown = _cli(pool, "api-key", "create", "nobody", "--all-scopes")
     assert unknown.returncode == 2
     assert "No active user" in unknown.stderr
     assert unknown.stdout == ""
-    bad_expiry = _cli(pool, "api-key", "create", "admin", "--expires-days", "0")
+    bad_expiry = _cli(pool, "api-key", "create", "admin", "--all-scopes", "--expires-days", "0")
     assert bad_expiry.returncode == 2
+    unstated = _cli(pool, "api-key", "create", "admin")
+    assert unstated.returncode == 2
+    assert "--scope SCOPE (repeatable) or --all-scopes" in unstated.stderr
 
 
 def test_changed_password_and_deactivated_user_take_effect_at_once(pool, database):
@@ -157,9 +162,11 @@ def test_changed_password_and_deactivated_user_take_effect_at_once(pool, databas
 
 
 def test_migration_matches_the_model(database):
+    tables = {ApiKey.__tablename__, User.__tablename__, LoginThrottle.__tablename__}
+
     def only_api_key(obj, name, type_, reflected, compare_to) -> bool:
         table = obj if type_ == "table" else getattr(obj, "table", None)
-        return table is not None and table.name == ApiKey.__tablename__
+        return table is not None and table.name in tables
 
     with database.connect() as connection:
         context = MigrationContext.configure(

@@ -33,7 +33,7 @@ def test_concurrent_migrate_and_seed_apply_once(database_factory):
     with engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     engine.dispose()
-    assert versions == ["registry_0002"]
+    assert versions == ["registry_0004"]
 
     seeders = [start_cli(url, "seed") for _ in range(4)]
     added = 0

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
-from ...api.deps import OneTripRoute, SessionDep
+from ...api.deps import OneTripRoute, RegistryReader, RegistryWriter, SessionDep, scope_answers
+from ...auth.scopes import REGISTRY_READ, REGISTRY_WRITE
 from ...errors import RegistryError
 from ..fields import QueryText
 from ..processing import RegistrantProcessing
@@ -21,18 +22,23 @@ MAX_UPDATES = 1000
 individual_router = APIRouter(route_class=OneTripRoute, tags=["individual"])
 
 
-@individual_router.get("/individual/{_id}", response_model=IndividualInfoResponse)
-def get_individual(_id: int, session: SessionDep):
+@individual_router.get(
+    "/individual/{_id}", response_model=IndividualInfoResponse, responses=scope_answers(REGISTRY_READ)
+)
+def get_individual(_id: int, session: SessionDep, caller: RegistryReader):
     """Get partner's information by ID"""
     registrant = get_registrant(session, registrant_id=_id, is_group=False)
     if registrant is None:
         raise RegistryError("Record is not present in the database.")
-    return RegistrantProcessing(session).individual_answers([registrant])[0]
+    return RegistrantProcessing(session, scopes=caller.scopes).individual_answers([registrant])[0]
 
 
-@individual_router.get("/individual", response_model=list[IndividualInfoResponse])
+@individual_router.get(
+    "/individual", response_model=list[IndividualInfoResponse], responses=scope_answers(REGISTRY_READ)
+)
 def search_individuals(
     session: SessionDep,
+    caller: RegistryReader,
     _id: int | None = None,
     name: Annotated[QueryText | None, Query()] = None,
 ):
@@ -40,27 +46,32 @@ def search_individuals(
     registrants = search_registrants(session, is_group=False, registrant_id=_id, name=name)
     if not registrants:
         raise RegistryError("The specified criteria did not match any records.")
-    return RegistrantProcessing(session).individual_answers(registrants)
+    return RegistrantProcessing(session, scopes=caller.scopes).individual_answers(registrants)
 
 
-@individual_router.post("/individual", response_model=IndividualInfoResponse)
-def create_individual(request: IndividualInfoRequest, session: SessionDep):
+@individual_router.post(
+    "/individual", response_model=IndividualInfoResponse, responses=scope_answers(REGISTRY_WRITE)
+)
+def create_individual(request: IndividualInfoRequest, session: SessionDep, caller: RegistryWriter):
     """Create a new individual"""
-    processing = RegistrantProcessing(session)
+    processing = RegistrantProcessing(session, scopes=caller.scopes)
     registrant = processing.create_individual(request)
     return processing.individual_answers(processing.reload([registrant]))[0]
 
 
-@individual_router.get("/get_individual_ids", response_model=list[str])
+@individual_router.get(
+    "/get_individual_ids", response_model=list[str], responses=scope_answers(REGISTRY_READ)
+)
 def get_individual_ids(
     session: SessionDep,
+    caller: RegistryReader,
     include_id_type: Annotated[QueryText | None, Query()] = "",
     exclude_id_type: Annotated[QueryText | None, Query()] = "",
 ):
     """Get the IDs of an individual"""
     if not include_id_type:
         raise RegistryError("Record is not present in the database: include_id_type is required.")
-    reference = RegistrantProcessing(session).reference
+    reference = RegistrantProcessing(session, scopes=caller.scopes).reference
     include = reference.id_type(include_id_type)
     # Excluding a type nobody holds excludes nobody.
     exclude = reference.find_id_type(exclude_id_type) if exclude_id_type else None
@@ -69,13 +80,18 @@ def get_individual_ids(
     )
 
 
-@individual_router.put("/update_individual", response_model=list[UpdateIndividualInfoResponse])
+@individual_router.put(
+    "/update_individual",
+    response_model=list[UpdateIndividualInfoResponse],
+    responses=scope_answers(REGISTRY_WRITE),
+)
 def update_individual(
     requests: Annotated[list[UpdateIndividualInfoRequest], Body(max_length=MAX_UPDATES)],
     session: SessionDep,
+    caller: RegistryWriter,
     id_type: Annotated[QueryText | None, Query()] = "",
 ):
     """Update an individual"""
-    processing = RegistrantProcessing(session)
+    processing = RegistrantProcessing(session, scopes=caller.scopes)
     updated = processing.update_individuals(requests, id_type)
     return processing.updated_answers(processing.reload(updated))
