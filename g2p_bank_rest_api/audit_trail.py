@@ -16,8 +16,8 @@ commit, or when a savepoint is released). So they are written in the transaction
   transaction when the route succeeds.
 
 The events of one flush are written in ``rules.audit.write_order`` (banks created first, then
-the accounts' and registrants' events by registrant and account), as the standalone server
-writes them.
+the accounts' events by registrant and account, then what the answer revealed), as the
+standalone server writes them.
 
 Which event an account makes is decided by ``rules.audit``. Who made the request, through
 which route and under which request id is the ``RequestOrigin`` the registry app puts in the
@@ -230,7 +230,7 @@ def _write(cr, trail):
             values.append(event)
     if not values:
         return
-    values.sort(key=_order)  # stable: events of one registrant and account keep their order
+    values.sort(key=_order)  # stable: events with one key keep the order they were noted in
     env = api.Environment(cr, SUPERUSER_ID, {})
     now = cr.now()
     events = env["g2p.bank.account.event"].create([{**event, "time": now} for event in values])

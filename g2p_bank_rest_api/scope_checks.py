@@ -1,19 +1,23 @@
 """Who may do what on the registry API (contract section 5): scopes, checked on every route.
 
-A scope is a group of the "Registry API" category (``security/registry_api_groups.xml``) on
-the authenticated user: the user whose password or API key is the Basic password, not the
-endpoint's technical user the routes run as. An API key carries its user's groups.
+The scopes and what a set of them shows of bank accounts are the shared rules'
+(``rules.scopes``: ``Scope``, ``SCOPE_GROUPS``, ``bank_visibility``, ``carries_bank_details``),
+as in the standalone server. A scope is a group of the "Registry API" category
+(``security/registry_api_groups.xml``) on the authenticated user: the user whose password or
+API key is the Basic password, not the endpoint's technical user the routes run as. An API key
+carries its user's groups.
 
 - ``requires_scope("bank:write")`` makes a FastAPI dependency that answers 403
   ``{"detail": "Missing scope bank:write"}`` when the caller lacks it. Routes declare theirs
   in their decorator (``dependencies=[Depends(requires_scope(...))]``).
 - ``with_scope_checks(router)`` is how the registry app assembles every router, upstream's
   included: a route that declares no scope gets the registry's (``registry:read`` for GET,
-  ``registry:write`` otherwise); a route that takes a body refuses ``bank_ids`` anywhere in it
-  without ``bank:write``; and every route documents its 403 in the OpenAPI document.
+  ``registry:write`` otherwise); a route that takes a body refuses bank accounts anywhere in it
+  (a non-empty ``bank_ids``) without ``bank:write``; and every route documents its 403 in the
+  OpenAPI document.
 - ``caller_env`` is the registry app's ``authenticated_partner_env``: the environment of the
   request, knowing the banks the request names and how much of the bank accounts the caller
-  may see (``rules.masking``), which the answers apply.
+  may see (``rules.scopes.bank_visibility``), which the answers apply.
 
 The checks run before the route: a refused request has written nothing.
 """
@@ -32,24 +36,7 @@ from odoo.addons.fastapi.dependencies import odoo_env
 from .dependencies import Caller, authenticated_caller
 from .models.bank_account_service import VISIBILITY_CONTEXT_KEY
 from .request_banks import env_knowing_request_banks, request_body
-from .rules.masking import account_visibility
-
-REGISTRY_READ = "registry:read"
-REGISTRY_WRITE = "registry:write"
-BANK_READ = "bank:read"
-BANK_REVEAL = "bank:reveal"
-BANK_WRITE = "bank:write"
-AUDIT_READ = "audit:read"
-
-SCOPE_GROUPS = {
-    REGISTRY_READ: "g2p_bank_rest_api.group_registry_read",
-    REGISTRY_WRITE: "g2p_bank_rest_api.group_registry_write",
-    BANK_READ: "g2p_bank_rest_api.group_bank_read",
-    BANK_REVEAL: "g2p_bank_rest_api.group_bank_reveal",
-    BANK_WRITE: "g2p_bank_rest_api.group_bank_write",
-    AUDIT_READ: "g2p_bank_rest_api.group_audit_read",
-}
-"""Each scope and the group (xmlid) that grants it."""
+from .rules.scopes import SCOPE_GROUPS, Scope, bank_visibility, carries_bank_details
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -71,7 +58,7 @@ def caller_scopes(
     user's groups change: a group removed takes effect on the next request.
     """
     user = env["res.users"].sudo().browse(caller.user_id)
-    return frozenset(scope for scope, group in SCOPE_GROUPS.items() if user.has_group(group))
+    return frozenset(scope.value for scope, group in SCOPE_GROUPS.items() if user.has_group(group))
 
 
 def missing_scope(scope: str, reason: str = "") -> HTTPException:
@@ -83,9 +70,9 @@ class ScopeCheck:
     """A FastAPI dependency refusing (403) a caller without ``scope``."""
 
     def __init__(self, scope: str):
-        if scope not in SCOPE_GROUPS:
-            raise ValueError(f"Unknown scope {scope!r}: one of {', '.join(SCOPE_GROUPS)}")
-        self.scope = scope
+        if scope not in set(Scope):
+            raise ValueError(f"Unknown scope {scope!r}: one of {', '.join(Scope)}")
+        self.scope = Scope(scope).value
 
     def __call__(self, scopes: Annotated[frozenset[str], Depends(caller_scopes)]) -> None:
         if self.scope not in scopes:
@@ -102,30 +89,15 @@ def requires_scope(scope: str) -> ScopeCheck:
     return ScopeCheck(scope)
 
 
-def carries_bank_ids(body: Any) -> bool:
-    """Whether a request body holds a ``bank_ids`` that is not null, at any depth (group members,
-    bulk items). Null (like an absent key) leaves accounts as they are; anything else, an empty
-    list included, is bank details sent to be written."""
-    pending = [body]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, list):
-            pending.extend(node)
-        elif isinstance(node, dict):
-            if node.get("bank_ids") is not None:
-                return True
-            pending.extend(node.values())
-    return False
-
-
 def bank_ids_need_bank_write(
     body: Annotated[Any, Depends(request_body)],
     scopes: Annotated[frozenset[str], Depends(caller_scopes)],
 ) -> None:
-    """Refuse (403) a body carrying ``bank_ids`` from a caller without ``bank:write``: the whole
-    request, before anything is written."""
-    if BANK_WRITE not in scopes and carries_bank_ids(body):
-        raise missing_scope(BANK_WRITE, "the request carries bank_ids")
+    """Refuse (403) a body carrying bank accounts from a caller without ``bank:write``: the whole
+    request, before anything is written. An absent, null or empty ``bank_ids`` writes nothing
+    and needs no scope (``rules.scopes.carries_bank_details``)."""
+    if Scope.BANK_WRITE not in scopes and carries_bank_details(body):
+        raise missing_scope(Scope.BANK_WRITE, "the request carries bank_ids")
 
 
 def declared_scopes(route: APIRoute) -> list[str]:
@@ -140,14 +112,16 @@ def declared_scopes(route: APIRoute) -> list[str]:
 def route_checks(route: APIRoute) -> tuple[list[str], bool]:
     """(scopes the route needs, whether a body's bank_ids need bank:write) once assembled."""
     methods = route.methods or set()
-    scopes = declared_scopes(route) or [REGISTRY_READ if methods <= _READ_METHODS else REGISTRY_WRITE]
+    scopes = declared_scopes(route) or [
+        Scope.REGISTRY_READ.value if methods <= _READ_METHODS else Scope.REGISTRY_WRITE.value
+    ]
     return scopes, bool(methods & _BODY_METHODS)
 
 
 def _forbidden_answer(scopes: list[str], checks_bank_ids: bool) -> dict:
     text = f"Missing scope {' and '.join(scopes)}"
-    if checks_bank_ids and BANK_WRITE not in scopes:
-        text += f", or {BANK_WRITE} for a body that carries bank_ids"
+    if checks_bank_ids and Scope.BANK_WRITE not in scopes:
+        text += f", or {Scope.BANK_WRITE} for a body that carries bank_ids"
     return {status.HTTP_403_FORBIDDEN: {"model": MissingScope, "description": text}}
 
 
@@ -175,4 +149,4 @@ def caller_env(
     scopes: Annotated[frozenset[str], Depends(caller_scopes)],
 ) -> Environment:
     """The request's environment, telling answers how much of the bank accounts to show."""
-    return env(context=dict(env.context, **{VISIBILITY_CONTEXT_KEY: int(account_visibility(scopes))}))
+    return env(context=dict(env.context, **{VISIBILITY_CONTEXT_KEY: bank_visibility(scopes).value}))

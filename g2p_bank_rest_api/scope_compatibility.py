@@ -16,7 +16,7 @@ hold all of them (``base.group_system`` implies them).
 
 from odoo import Command
 
-from .scope_checks import SCOPE_GROUPS
+from .rules.scopes import SCOPE_GROUPS
 
 UPSTREAM_API_GROUPS = (
     "g2p_registry_rest_api.group_g2p_rest_api_get",

@@ -18,20 +18,22 @@ from .. import audit_trail, request_banks, shared_account_policy
 from ..rules import (
     DEFAULT_SEQUENCE,
     BankAccountItems,
+    BankDetailsResponse,
+    BankVisibility,
     BankDetailsRequest,
     ExistingAccount,
     mask_account_number,
     plan_accounts,
+    visible_accounts,
 )
-from ..rules.masking import AccountVisibility, shown_accounts
 from ..rules.shared_accounts import marks_shared, refuses
 from . import bank_lookup
 
 _logger = logging.getLogger(__name__)
 
 VISIBILITY_CONTEXT_KEY = "g2p_bank_account_visibility"
-"""How much of the bank accounts the caller may see (``AccountVisibility``), in the context of
-the registry API's environment (``scope_checks.caller_env``); without it, nothing."""
+"""How much of the bank accounts the caller may see (``rules.scopes.BankVisibility``'s value), in
+the context of the registry API's environment (``scope_checks.caller_env``); without it, nothing."""
 
 _ITEMS = TypeAdapter(BankAccountItems)
 _SHARED_MARKS = "g2p_bank_rest_api.shared_marks"
@@ -342,41 +344,38 @@ class BankAccountService(models.AbstractModel):
 
     @api.model
     def caller_visibility(self):
-        """How much of the bank accounts the caller may see (``rules.masking``)."""
-        return AccountVisibility(self.env.context.get(VISIBILITY_CONTEXT_KEY, AccountVisibility.HIDDEN))
+        """How much of the bank accounts the caller may see (``rules.scopes.bank_visibility``)."""
+        return BankVisibility(self.env.context.get(VISIBILITY_CONTEXT_KEY, BankVisibility.HIDDEN.value))
 
     @api.model
     def answers(self, accounts, visibility=None):
-        """Accounts as answers carry them to the caller: active ones, primary (first in sequence,
-        id) first, masked or not (``rules.masking``); None when the caller may not see them.
-        Full numbers are recorded in the audit trail (a ``revealed`` event per registrant).
+        """Accounts as answers carry them to the caller (``BankDetailsResponse``): active ones,
+        primary (first in sequence, id) first, masked or not (``rules.visible_accounts``); None
+        when the caller may not see them. Full numbers are recorded in the audit trail: one
+        ``revealed`` event per registrant and request, in the request's transaction.
 
         ``accounts`` are all the accounts of one registrant, in any order, or a list of them.
         ``visibility`` is the caller's unless given.
         """
         if visibility is None:
             visibility = self.caller_visibility()
-        if visibility is AccountVisibility.HIDDEN:
+        if visibility is BankVisibility.HIDDEN:
             return None
         ordered = sorted(
             (account for account in accounts if account.active),
             key=lambda account: (account.sequence, account.id),
         )
         shared = self._shared_pairs(ordered)
-        if visibility is AccountVisibility.FULL:
-            # Full numbers leave through this answer: the audit trail records it (contract
-            # section 5), once per registrant and request, in the request's transaction.
+        shown = [
+            BankDetailsResponse(
+                **self._answer(account, primary=index == 0),
+                shared=(account.partner_id.id, account.sanitized_acc_number) in shared,
+            )
+            for index, account in enumerate(ordered)
+        ]
+        if visibility is BankVisibility.REVEALED and ordered:
             audit_trail.record_revealed(self.env, sorted({account.partner_id.id for account in ordered}))
-        return shown_accounts(
-            (
-                dict(
-                    self._answer(account, primary=index == 0),
-                    shared=(account.partner_id.id, account.sanitized_acc_number) in shared,
-                )
-                for index, account in enumerate(ordered)
-            ),
-            visibility,
-        )
+        return visible_accounts(shown, visibility)
 
     @api.model
     def _shared_pairs(self, accounts):

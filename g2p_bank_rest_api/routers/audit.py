@@ -24,10 +24,11 @@ from ..rules.audit import (
     masked_number,
 )
 from ..rules.shared_accounts import SharedAccount, SharedAccountsPage
-from ..scope_checks import AUDIT_READ, requires_scope
+from ..rules.scopes import Scope
+from ..scope_checks import requires_scope
 from .bank_account import MAX_ID, RegistrantDep
 
-audit_router = APIRouter(tags=["audit"], dependencies=[Depends(requires_scope(AUDIT_READ))])
+audit_router = APIRouter(tags=["audit"], dependencies=[Depends(requires_scope(Scope.AUDIT_READ))])
 
 Limit = Annotated[int, Query(ge=1, le=HISTORY_PAGE_LIMIT, description="Events per page")]
 

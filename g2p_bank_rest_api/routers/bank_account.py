@@ -14,9 +14,9 @@ from odoo.api import Environment
 from odoo.addons.base.models.res_partner import Partner
 from odoo.addons.fastapi.dependencies import authenticated_partner_env
 
-from ..rules import BankAccountItems, BankDetailsRequest, BankDetailsResponse
-from ..rules.masking import written_accounts_visibility
-from ..scope_checks import BANK_READ, BANK_WRITE, requires_scope
+from ..rules import BankAccountItems, BankDetailsRequest, BankDetailsResponse, BankVisibility
+from ..rules.scopes import Scope
+from ..scope_checks import requires_scope
 from ..shared_account_policy import AccountHeldElsewhere, refusal_error
 
 bank_account_router = APIRouter(prefix="/registrant/{registrant_id}/bank_accounts", tags=["bank accounts"])
@@ -47,13 +47,15 @@ RegistrantDep = Annotated[Partner, Depends(registrant_from_path)]
 
 
 def _written(service):
-    # A write's answer cannot be null: the caller sees at least masked numbers of what it wrote.
-    return written_accounts_visibility(service.caller_visibility())
+    # A write's answer cannot be null: a writer without bank:read sees what it wrote, masked
+    # (as in the standalone server).
+    visibility = service.caller_visibility()
+    return BankVisibility.MASKED if visibility is BankVisibility.HIDDEN else visibility
 
 
 _NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"description": "Unknown registrant or account"}}
-_READS = [Depends(requires_scope(BANK_READ))]
-_WRITES = [Depends(requires_scope(BANK_WRITE))]
+_READS = [Depends(requires_scope(Scope.BANK_READ))]
+_WRITES = [Depends(requires_scope(Scope.BANK_WRITE))]
 
 
 @bank_account_router.get("", responses=_NOT_FOUND, dependencies=_READS)
@@ -83,7 +85,7 @@ def add_bank_account(
     if not created:
         response.status_code = status.HTTP_200_OK
     accounts = service.answers(service.active_accounts(registrant), _written(service))
-    (answer,) = (answer for answer in accounts if answer["id"] == account.id)
+    (answer,) = (answer for answer in accounts if answer.id == account.id)
     return answer
 
 

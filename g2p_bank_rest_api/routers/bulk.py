@@ -16,7 +16,8 @@ from odoo.addons.g2p_registry_rest_api.schemas.individual import IndividualInfoR
 
 from ..models.bulk_onboarding import MAX_BULK_ITEMS
 from ..schemas.bulk import BulkItemResult
-from ..scope_checks import REGISTRY_WRITE, requires_scope
+from ..rules.scopes import Scope
+from ..scope_checks import requires_scope
 
 bulk_router = APIRouter(tags=["bulk"])
 
@@ -40,7 +41,7 @@ _ITEMS_SCHEMA = {
     response_model=list[BulkItemResult],
     openapi_extra=_ITEMS_SCHEMA,
     responses={400: {"description": "Unknown ID type"}},
-    dependencies=[Depends(requires_scope(REGISTRY_WRITE))],
+    dependencies=[Depends(requires_scope(Scope.REGISTRY_WRITE))],
 )
 def import_individuals(
     items: Annotated[list[Any], Body(max_length=MAX_BULK_ITEMS)],

@@ -16,7 +16,8 @@ from odoo.addons.fastapi.dependencies import authenticated_partner_env
 
 from .. import audit_trail
 from ..rules.payments import CursorText, PageCursor, PaymentAccountsPage, as_utc
-from ..scope_checks import BANK_REVEAL, requires_scope
+from ..rules.scopes import Scope
+from ..scope_checks import requires_scope
 
 MAX_PAGE_SIZE = 1000
 
@@ -26,7 +27,7 @@ payment_accounts_router = APIRouter(tags=["payment accounts"])
 @payment_accounts_router.get(
     "/payment_accounts",
     response_model=PaymentAccountsPage,
-    dependencies=[Depends(requires_scope(BANK_REVEAL))],
+    dependencies=[Depends(requires_scope(Scope.BANK_REVEAL))],
 )
 def list_payment_accounts(
     env: Annotated[Environment, Depends(authenticated_partner_env)],

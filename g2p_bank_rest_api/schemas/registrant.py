@@ -16,8 +16,7 @@ from odoo.addons.g2p_registry_rest_api.schemas.registrant import (
     RegistrantInfoResponse,
 )
 
-from ..rules import BankAccountItems, BankDetailsResponse, masking_account_numbers
-from ..rules.masking import AccountVisibility
+from ..rules import BankAccountItems, BankDetailsResponse, BankVisibility, masking_account_numbers
 from .storable_text import only_storable_text
 
 
@@ -84,6 +83,6 @@ class BankRegistrantInfoResponse(RegistrantInfoResponse, extends=RegistrantInfoR
         answer = handler(value)
         if isinstance(value, models.BaseModel):
             service = value.env["g2p.bank.account.service"]
-            if service.caller_visibility() is AccountVisibility.HIDDEN:
+            if service.caller_visibility() is BankVisibility.HIDDEN:
                 answer.bank_ids = None
         return answer

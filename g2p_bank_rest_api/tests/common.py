@@ -12,7 +12,8 @@ from odoo.addons.extendable_fastapi.tests.common import FastAPITransactionCase
 from odoo.addons.fastapi.dependencies import authenticated_partner_env
 
 from ..dependencies import Caller, authenticated_caller
-from ..scope_checks import SCOPE_GROUPS, caller_env, with_scope_checks
+from ..rules.scopes import SCOPE_GROUPS
+from ..scope_checks import caller_env, with_scope_checks
 
 ROOT = "/api/v1/registry"
 ID_TYPE = "Bank API Test ID"

@@ -411,11 +411,11 @@ class TestRevealedEvents(RegistryHttpCase):
             [("request_id", "=", added.headers["X-Request-ID"]), ("kind", "=", "revealed")]
         )
         self.assertEqual(event.registrant_id, self.holder)
-        # Written with the account's event, in the write order: the registrant's reveal first.
+        # Written with the account's events, in rules.audit.write_order: what was revealed last.
         kinds = self.env["g2p.bank.account.event"].search(
             [("request_id", "=", added.headers["X-Request-ID"])], order="id"
         )
-        self.assertEqual(kinds.mapped("kind"), ["bank_created", "revealed", "created"])
+        self.assertEqual(kinds.mapped("kind"), ["bank_created", "created", "revealed"])
         deleted = self.call("DELETE", f"{sub_resource}/{added.json()['id']}")
         self.assertEqual(deleted.status_code, 204, deleted.text)
         self.assertEqual(

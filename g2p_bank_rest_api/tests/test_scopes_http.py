@@ -6,7 +6,7 @@ from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 from odoo.tools import mute_logger
 
-from ..scope_checks import SCOPE_GROUPS
+from ..rules.scopes import SCOPE_GROUPS
 from ..scope_compatibility import grant_every_scope_to_existing_users, users_keeping_every_scope
 from .common import ID_TYPE, VALID_IBAN, RegistryHttpCase, bank_item, individual_body
 
