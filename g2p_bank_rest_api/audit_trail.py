@@ -4,9 +4,10 @@ The bank-account service tells this module, for each registrant it merges into, 
 the registrant's accounts before and after (``record_accounts``), each bank it creates
 (``record_bank_created``), and each registrant whose full account numbers an answer carries
 (``record_revealed``: one ``revealed`` event per registrant and request; the payment list
-records one per page, ``record_revealed_page``). Nothing is written then: the events wait in the cursor's pre-commit
-data and are created with one multi-row ``create`` when Odoo flushes the cursor (before the
-commit, or when a savepoint is released). So they are written in the transaction of the change:
+records one per page, ``record_revealed_page``). Nothing is written then: the events wait in
+the cursor's pre-commit data and are created with one multi-row ``create`` when Odoo flushes
+the cursor (before the commit, or when a savepoint is released). So they are written in the
+transaction of the change:
 
 - a request that fails is rolled back, with the events it gathered (never written);
 - a savepoint that is rolled back clears the pending events with it (Odoo's flushing

@@ -18,9 +18,9 @@ from .. import audit_trail, request_banks, shared_account_policy
 from ..rules import (
     DEFAULT_SEQUENCE,
     BankAccountItems,
+    BankDetailsRequest,
     BankDetailsResponse,
     BankVisibility,
-    BankDetailsRequest,
     ExistingAccount,
     mask_account_number,
     plan_accounts,

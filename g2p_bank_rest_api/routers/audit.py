@@ -23,8 +23,8 @@ from ..rules.audit import (
     history_next_before,
     masked_number,
 )
-from ..rules.shared_accounts import SharedAccount, SharedAccountsPage
 from ..rules.scopes import Scope
+from ..rules.shared_accounts import SharedAccount, SharedAccountsPage
 from ..scope_checks import requires_scope
 from .bank_account import MAX_ID, RegistrantDep
 

@@ -15,8 +15,8 @@ from odoo.addons.fastapi.dependencies import authenticated_partner_env
 from odoo.addons.g2p_registry_rest_api.schemas.individual import IndividualInfoRequest
 
 from ..models.bulk_onboarding import MAX_BULK_ITEMS
-from ..schemas.bulk import BulkItemResult
 from ..rules.scopes import Scope
+from ..schemas.bulk import BulkItemResult
 from ..scope_checks import requires_scope
 
 bulk_router = APIRouter(tags=["bulk"])

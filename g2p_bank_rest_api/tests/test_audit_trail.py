@@ -383,7 +383,9 @@ class TestRevealedEvents(RegistryHttpCase):
                         (self.holder, False, False, 0),
                     )
                     self.assertEqual((event.actor, event.method), (user.login, "GET"))
-                    self.assertIn(event.route, ("/individual/{_id}", "/registrant/{registrant_id}/bank_accounts"))
+                    self.assertIn(
+                        event.route, ("/individual/{_id}", "/registrant/{registrant_id}/bank_accounts")
+                    )
 
     def test_no_event_when_no_full_number_is_shown(self):
         for user, path in (
@@ -428,7 +430,10 @@ class TestRevealedEvents(RegistryHttpCase):
             "POST",
             sub_resource,
             bank_item("Reveal Bank", "RV-0004-HOLDER"),
-            auth=(self.scoped_user("reveal_masked_writer", "bank:read", "bank:write").login, self.api_password),
+            auth=(
+                self.scoped_user("reveal_masked_writer", "bank:read", "bank:write").login,
+                self.api_password,
+            ),
         )
         self.assertEqual(masked.status_code, 201, masked.text)
         self.assertTrue(masked.json()["masked"])

@@ -218,6 +218,7 @@ class TestRouteScopes(ScopeCase):
         self.reader.groups_id = [(3, self.env.ref(SCOPE_GROUPS["registry:read"]).id)]
         self.assert_refused(self.send(self.reader, individual_router, "GET", path), "registry:read")
 
+
 class TestAccountsInAnswers(ScopeCase):
     def registry_answers(self, caller):
         """Every registry answer about the test's registrant or its group."""
