@@ -119,10 +119,13 @@ def env_knowing_request_banks(
     body: Annotated[Any, Depends(request_body)],
     request: Request,
 ) -> Environment:
-    """The authenticated partner's environment, with the request's banks registered on its cursor
-    and the request's origin (``audit_trail``) in its context."""
+    """The authenticated partner's environment, with the request's banks registered on its cursor,
+    and the request's origin (``audit_trail``) and the holders of its numbers
+    (``shared_account_policy.RequestHolders``, read at the first check) in its context."""
     env = audit_trail.with_origin(authenticated_partner_env(partner), request_origin(request, partner))
-    request.state.bank_item_paths = shared_account_policy.item_paths(body)
+    paths = request.state.bank_item_paths = shared_account_policy.item_paths(body)
+    holders = shared_account_policy.RequestHolders(number for _, numbers, _ in paths for number in numbers)
+    env = env(context=dict(env.context, **{shared_account_policy.REQUEST_HOLDERS: holders}))
     data = env.cr.precommit.data
     data[_SCOPE] = RequestBanks(named_banks(body))
     try:

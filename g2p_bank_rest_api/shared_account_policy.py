@@ -3,6 +3,13 @@
 The policy is the system parameter ``g2p_bank_rest_api.shared_account_policy`` (Registry
 settings); ``rules.shared_accounts`` decides what it means. This module holds the queries:
 
+- ``RequestHolders``: the holders of every number a registry request's body names, read
+  once per request, at its first check, under the locks of all those numbers (the standalone
+  server checks a request's claims once in the same way): each later registrant of the
+  request (the members of ``POST /group``, the updates of ``PUT /update_individual``) is
+  checked against them without a query. A number the request itself has already given to one
+  of its registrants is looked up again (``other_holders``), since that holder is newer than
+  the read;
 - ``other_holders``: for (registrant, number) pairs, the other active registrants holding
   each number and whether they share a group with the registrant, in one query however many
   pairs a request has (``res_partner_bank`` is searched by ``sanitized_acc_number``, the
@@ -85,6 +92,27 @@ _SHARED_NUMBERS_PAGE = """
     HAVING count(DISTINCT b.partner_id) > 1 AND min(b.id) > %(after)s
   ORDER BY key
      LIMIT %(limit)s
+"""
+
+# Every active holder of the numbers, with the registrants it shares a group with: its groups,
+# its members (a group) and the other members of its groups.
+_HOLDERS_OF_NUMBERS = """
+    SELECT b.sanitized_acc_number, b.partner_id,
+           ARRAY(
+               SELECT m."group" FROM g2p_group_membership m
+                WHERE m.individual = b.partner_id AND NOT coalesce(m.is_ended, false)
+               UNION
+               SELECT m.individual FROM g2p_group_membership m
+                WHERE m."group" = b.partner_id AND NOT coalesce(m.is_ended, false)
+               UNION
+               SELECT m2.individual FROM g2p_group_membership m
+                 JOIN g2p_group_membership m2 ON m2."group" = m."group" AND NOT coalesce(m2.is_ended, false)
+                WHERE m.individual = b.partner_id AND NOT coalesce(m.is_ended, false)
+           ) AS related,
+           p.create_date = %(now)s AS created_by_this_transaction
+      FROM res_partner_bank b
+      JOIN res_partner p ON p.id = b.partner_id AND p.active AND p.is_registrant
+     WHERE b.sanitized_acc_number = ANY(%(numbers)s) AND b.active
 """
 
 _MEMBERSHIPS_OF = """
@@ -172,6 +200,66 @@ def other_holders(env, pairs, one_household=False):
                 for holder_id, holder in holders.items():
                     found.setdefault(key, {}).setdefault(holder_id, holder)
     return {key: list(holders.values()) for key, holders in found.items()}
+
+
+REQUEST_HOLDERS = "g2p_bank_rest_api_request_holders"
+"""Key of the registry request's ``RequestHolders`` in its environment's context."""
+
+
+class RequestHolders:
+    """The active holders of the numbers one registry request names, read once (see the
+    module's doc). Lives in the request environment's context, so compared by identity."""
+
+    def __init__(self, numbers):
+        self.numbers = frozenset(number for number in numbers if number)
+        self.taken = set()
+        """Numbers this request has given to one of its registrants so far."""
+        self.reads = 0
+        self._found = None  # {number: {holder id: (ids it shares a group with, created here)}}
+
+    def covers(self, numbers):
+        """Whether the holders of ``numbers`` are known without a new query."""
+        return set(numbers) <= self.numbers and not self.taken & set(numbers)
+
+    def other_holders(self, env, registrant_id, numbers, one_household=False):
+        """Like ``other_holders`` for one registrant's ``numbers`` (``covers`` them): from the
+        request's one read, made (under the locks of all its numbers) at its first call."""
+        if self._found is None:
+            lock_numbers(env.cr, self.numbers)
+            self._found = self._read(env)
+        answer = {}
+        for number in numbers:
+            holders = [
+                OtherHolder(holder_id, registrant_id in related or (one_household and created_here))
+                for holder_id, (related, created_here) in self._found.get(number, {}).items()
+                if holder_id != registrant_id
+            ]
+            if holders:
+                answer[(registrant_id, number)] = holders
+        return answer
+
+    def _read(self, env):
+        env["res.partner.bank"].flush_model(["sanitized_acc_number", "active", "partner_id"])
+        self.reads += 1
+        found = _holders_of_numbers(env.cr, self.numbers)
+        if not env.registry.in_test_mode():
+            # What a concurrent request committed after this transaction's snapshot (see
+            # ``other_holders``): such a holder is not this transaction's.
+            with env.registry.cursor() as fresh_cr:
+                for number, holders in _holders_of_numbers(fresh_cr, self.numbers).items():
+                    for holder_id, (related, _created_here) in holders.items():
+                        found.setdefault(number, {}).setdefault(holder_id, (related, False))
+        return found
+
+
+def _holders_of_numbers(cr, numbers):
+    if not numbers:
+        return {}
+    cr.execute(_HOLDERS_OF_NUMBERS, {"numbers": sorted(numbers), "now": cr.now()})
+    found: dict[str, dict[int, tuple[frozenset[int], bool]]] = {}
+    for number, holder_id, related, created_here in cr.fetchall():
+        found.setdefault(number, {})[holder_id] = (frozenset(related), bool(created_here))
+    return found
 
 
 def shared_pairs(cr, pairs):

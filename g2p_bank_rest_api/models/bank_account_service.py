@@ -219,7 +219,10 @@ class BankAccountService(models.AbstractModel):
         """Refuse (``AccountHeldElsewhere``) the items the shared-account policy refuses.
 
         Only numbers the registrant does not hold actively yet are checked, and only under a
-        blocking policy: one query for all of them, under their locks.
+        blocking policy, under their locks: within a registry request, from the holders of all
+        the request's numbers read once (``shared_account_policy.RequestHolders``); otherwise
+        (or for a number the request already gave to another of its registrants) one query
+        for all of this registrant's numbers.
         """
         policy = shared_account_policy.policy(self.env)
         if policy not in shared_account_policy.BLOCKING:
@@ -228,13 +231,16 @@ class BankAccountService(models.AbstractModel):
         given = [item.normalized_number for item in items if item.normalized_number not in held]
         if not given:
             return
-        shared_account_policy.lock_numbers(self.env.cr, given)
         origin = audit_trail.origin_of(self.env)
-        holders = shared_account_policy.other_holders(
-            self.env,
-            [(registrant.id, number) for number in given],
-            one_household=(origin.method, origin.route) == ("POST", "/group"),
-        )
+        one_household = (origin.method, origin.route) == ("POST", "/group")
+        request_holders = self.env.context.get(shared_account_policy.REQUEST_HOLDERS)
+        if request_holders is not None and request_holders.covers(given):
+            holders = request_holders.other_holders(self.env, registrant.id, given, one_household)
+        else:
+            shared_account_policy.lock_numbers(self.env.cr, given)
+            holders = shared_account_policy.other_holders(
+                self.env, [(registrant.id, number) for number in given], one_household=one_household
+            )
         refused = [
             index
             for index, item in enumerate(items)
@@ -250,6 +256,8 @@ class BankAccountService(models.AbstractModel):
             raise shared_account_policy.AccountHeldElsewhere(
                 [item.normalized_number for item in items], refused, registrant.name
             )
+        if request_holders is not None:
+            request_holders.taken.update(given)
 
     @api.model
     def _lock_registrant(self, registrant, defer_retry=False):

@@ -127,6 +127,44 @@ class TestSharedAccounts(RegistryHttpCase):
             refused = self.call("POST", "/group", self.household_body("BLOCKED HOUSEHOLD", "BLOCKHOLD-0001"))
         self.assert_held_elsewhere(refused, ["body", "members", 1, "bank_ids", 0, "acc_number"])
 
+    def test_a_group_and_its_members_are_checked_with_one_read(self):
+        # The holders of every number the request names are read once, at its first check.
+        self.set_policy("block_outside_group")
+        body = {
+            "name": "ONE READ HOUSEHOLD",
+            "registration_date": "2024-01-02",
+            "ids": [],
+            "kind": self.group_kind.name,
+            "is_partial_group": False,
+            "bank_ids": [bank_item("Shared Bank", "ONEREAD-0000")],
+            "members": [
+                member_body(
+                    f"ONE READ, MEMBER {index}", bank_ids=[bank_item("Shared Bank", f"ONEREAD-{index}")]
+                )
+                for index in range(1, 4)
+            ],
+        }
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logs:
+            created = self.call("POST", "/group", body)
+        self.assertEqual(created.status_code, 200, created.text)
+        holder_reads = [line for line in logs.output if "created_by_this_transaction" in line]
+        self.assertEqual(len(holder_reads), 1, holder_reads)
+        self.assertEqual(
+            len(self.env["res.partner.bank"].search([("sanitized_acc_number", "=like", "ONEREAD%")])), 4
+        )
+        # A number held outside the household is still refused, by the same single read.
+        body["members"][2]["bank_ids"] = [bank_item("Shared Bank", "SH-0001-HELD")]
+        body["name"] = "ONE READ REFUSED"
+        for index, member in enumerate(body["members"], start=1):
+            member["name"] = f"ONE READ REFUSED, MEMBER {index}"
+            if index < 3:
+                member["bank_ids"] = [bank_item("Shared Bank", f"ONEREAD-R{index}")]
+        body["bank_ids"] = [bank_item("Shared Bank", "ONEREAD-R0")]
+        with mute_logger("odoo.http"), self.assertLogs("odoo.sql_db", "DEBUG") as logs:
+            refused = self.call("POST", "/group", body)
+        self.assert_held_elsewhere(refused, ["body", "members", 2, "bank_ids", 0, "acc_number"])
+        self.assertEqual(len([line for line in logs.output if "created_by_this_transaction" in line]), 1)
+
     def test_allow_accepts_and_marks_nothing(self):
         self.set_policy("allow")
         body = individual_body("SHARED, ALLOWED", "SA-1", bank_ids=[bank_item("Shared Bank", "SH-0001-HELD")])
