@@ -161,8 +161,16 @@ class TestAuditTrail(RegistryHttpCase):
             "bank_ids": [bank_item("Audit Group Bank", "AG-0001")],
             "members": [member_body("AUDIT, MEMBER", bank_ids=[bank_item("Audit Member Bank", "AM-0001")])],
         }
-        response = self.call("POST", "/group", body)
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logs:
+            response = self.call("POST", "/group", body)
         self.assertEqual(response.status_code, 200, response.text)
+        # Every event of the request (banks, accounts, the answer's reveal) in one insert.
+        inserts = [line for line in logs.output if 'INSERT INTO "g2p_bank_account_event"' in line]
+        self.assertEqual(len(inserts), 1, inserts)
+        self.assertEqual(
+            self.events(request_id=response.headers["X-Request-ID"], revealed=True).mapped("kind"),
+            ["bank_created", "bank_created", "created", "created", "revealed"],
+        )
         events = self.events(request_id=response.headers["X-Request-ID"])
         member = self.env["res.partner"].search([("name", "=", "AUDIT, MEMBER")])
         self.assertEqual(
