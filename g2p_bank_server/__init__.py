@@ -15,7 +15,7 @@ from .payments.command import add_export_command
 from .payments.routers import router as payments_router
 from .request_ids import RequestIdMiddleware
 from .routers import router
-from .rules.scopes import BANK_SCOPES, DESCRIPTIONS
+from .rules.scopes import BANK_SCOPES, DESCRIPTIONS, IMPLIED_SCOPES
 from .shared.command import add_report_command
 from .shared.routers import router as shared_accounts_router
 
@@ -26,6 +26,9 @@ extension = Extension(
     commands=(add_export_command, add_report_command),
     middleware=(RequestIdMiddleware,),
     scopes={scope.value: DESCRIPTIONS[scope] for scope in BANK_SCOPES},
+    implied_scopes={
+        scope.value: [each.value for each in brought] for scope, brought in IMPLIED_SCOPES.items()
+    },
 )
 
 __all__ = ["bulk", "csv_columns", "extension", "models", "processing", "schemas"]

@@ -69,6 +69,9 @@ def _registry_app(settings: Settings, engine: Engine, extensions: Sequence[Loade
         else engine
     )
     app.state.verified_credentials = VerifiedCredentials()
+    app.state.implied_scopes = {
+        scope: brought for loaded in extensions for scope, brought in loaded.extension.implied_scopes.items()
+    }
     app.state.trusted_proxies = TrustedProxies(settings.trusted_proxy_networks)
     app.state.throttle_limits = throttle.Limits(
         per_login=settings.login_failures_per_login, per_address=settings.login_failures_per_address

@@ -33,6 +33,9 @@ class Extension:
     # The scopes it adds to the registry's, each with what it allows (`auth.scopes`); its routes
     # require them with `api.deps.require_scope`.
     scopes: Mapping[str, str] = field(default_factory=dict)
+    # Scopes that bring others with them, as Odoo's implied groups (bank:reveal brings bank:read):
+    # a caller holding the key holds the values too.
+    implied_scopes: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,10 @@ SCOPE_GROUPS: dict[Scope, str] = {
 }
 
 
+# Scopes that bring others (in Odoo, implied groups): full numbers come with seeing the accounts.
+IMPLIED_SCOPES: dict[Scope, tuple[Scope, ...]] = {Scope.BANK_REVEAL: (Scope.BANK_READ,)}
+
+
 class BankVisibility(enum.Enum):
     """What a caller sees of the bank accounts in an answer."""
 

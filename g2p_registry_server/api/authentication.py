@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..auth import throttle
 from ..auth.api_keys import looks_like_key, user_of_key
 from ..auth.passwords import VerifiedCredentials, verify_password
-from ..auth.scopes import read_scopes
+from ..auth.scopes import read_scopes, with_implied
 from ..auth.service import authenticate, current_user
 from ..db import utc_now
 from .client_address import TrustedProxies
@@ -83,7 +83,10 @@ def authenticate_credentials(
         if holder is not None:
             throttle.refuse_if_blocked(holder.blocked_until, utc_now())
             return AuthenticatedUser(
-                id=holder.user_id, username=username, scopes=holder.scopes, api_key=holder.key_name
+                id=holder.user_id,
+                username=username,
+                scopes=with_implied(holder.scopes, state.implied_scopes),
+                api_key=holder.key_name,
             )
         # Not a valid key: perhaps a password that looks like one; checked as a password below,
         # which also makes guessing keys as slow as guessing passwords.
@@ -93,7 +96,9 @@ def authenticate_credentials(
             stored = current_user(connection, user_id=entry.user_id, throttle_subjects=attempt)
         if stored is not None and verified.still_valid(entry, stored.password_hash):
             throttle.refuse_if_blocked(stored.blocked_until, utc_now())
-            return AuthenticatedUser(id=entry.user_id, username=username, scopes=stored.scopes)
+            return AuthenticatedUser(
+                id=entry.user_id, username=username, scopes=with_implied(stored.scopes, state.implied_scopes)
+            )
         verified.forget(username, password)
     with state.engine.connect() as connection:
         standing = throttle.standing(connection, attempt)
@@ -116,7 +121,7 @@ def authenticate_credentials(
         with state.session_factories.write() as session, session.begin():
             throttle.forget_login(session, username)
     verified.put(username, password, user_id, password_hash)
-    return AuthenticatedUser(id=user_id, username=username, scopes=scopes)
+    return AuthenticatedUser(id=user_id, username=username, scopes=with_implied(scopes, state.implied_scopes))
 
 
 def _record_failure(state: State, attempt: list[str]) -> None:

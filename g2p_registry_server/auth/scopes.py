@@ -66,6 +66,12 @@ def effective_scopes(user_scopes: str | None, key_scopes: str | None = None) -> 
     return held if key_scopes is None else held & read_scopes(key_scopes)
 
 
+def with_implied(scopes: frozenset[str], implied: Mapping[str, Sequence[str]]) -> frozenset[str]:
+    """The scopes held, with those they bring (`Extension.implied_scopes`)."""
+    brought = [scope for held in scopes for scope in implied.get(held, ())]
+    return scopes.union(brought) if brought else scopes
+
+
 def require(scopes: frozenset[str] | None, scope: str, *, needed_for: str) -> None:
     """MissingScope unless `scopes` holds `scope`. None: not an API caller (the command line)."""
     if scopes is not None and scope not in scopes:

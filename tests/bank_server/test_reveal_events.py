@@ -46,7 +46,7 @@ def _revealed(admin: httpx.Client, registrant_id: int) -> list[dict]:
 
 
 def test_reads_and_writes_that_answer_full_numbers_are_recorded_per_registrant(server: LiveServer) -> None:
-    with server.client() as admin, _as(server, "payer", "registry:read", "bank:read", "bank:reveal") as payer:
+    with server.client() as admin, _as(server, "payer", "registry:read", "bank:reveal") as payer:
         registrant = ok(admin.post("/individual", json=individual(bank_ids=[item()])))
         after_create = _revealed(admin, registrant["id"])
         assert [(e["method"], e["route"], e["actor"]) for e in after_create] == [

@@ -13,7 +13,8 @@ import pytest
 
 from tests.conformance import factories as make
 
-ACCOUNT_FIELDS = {"id", "bank_name", "bic", "acc_number", "acc_holder_name", "primary", "shared"}
+# Section 2 fields, with `masked` (section 5) and `shared` (section 7).
+ACCOUNT_FIELDS = {"id", "bank_name", "bic", "acc_number", "acc_holder_name", "primary", "masked", "shared"}
 
 
 def _create(api: httpx.Client, ref, items: list[dict]) -> dict:
