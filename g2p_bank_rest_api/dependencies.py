@@ -14,17 +14,21 @@ place, accepts three things, tried from the cheapest:
   effect at once;
 - otherwise Odoo's own login (`res.users.authenticate`): password check, login cooldown,
   login log and the 401 on failure, exactly as without this addon.
+
+The login, and the API key's name when a key was used, stay in the request's state
+(``actor_login``, ``api_key_name``): the audit trail records who made each change.
 """
 
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 from odoo.api import Environment
 from odoo.exceptions import AccessDenied
 
 from odoo.addons.base.models.res_partner import Partner
+from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 from odoo.addons.fastapi.dependencies import basic_auth_user, odoo_env
 
 from .credential_cache import verified_passwords
@@ -33,23 +37,61 @@ from .credential_cache import verified_passwords
 _ACTIVE_USER_BY_LOGIN = (
     "SELECT id, COALESCE(password, ''), partner_id FROM res_users WHERE login = %s AND active"
 )
+# The key Odoo has just accepted, by its user and index (Odoo's check returns only the user).
+_API_KEYS_BY_INDEX = (
+    "SELECT name, key FROM res_users_apikeys"
+    " WHERE user_id = %s AND index = %s AND (scope IS NULL OR scope = 'rpc')"
+)
 
 
-def partner_from_api_key_or_password(
+class Caller(NamedTuple):
+    """Who sent the request: the authenticated user, and its partner (the registry's routes run
+    as the endpoint's user; the scope checks look at this user's groups)."""
+
+    user_id: int
+    partner_id: int
+
+
+def authenticated_caller(
     credential: Annotated[HTTPBasicCredentials, Depends(HTTPBasic())],
     env: Annotated[Environment, Depends(odoo_env)],
-) -> Partner:
-    """The partner of the user whose API key or password is the Basic password."""
-    partner_id = _partner_of_verified_password(env, credential)
-    if partner_id:
-        return env["res.partner"].browse(partner_id)
+    request: Request,
+) -> Caller:
+    """The user whose API key or password is the Basic password (401 otherwise).
+
+    FastAPI runs it once per request, however many dependencies need the caller. The login,
+    and the key's name when a key was used, stay in the request's state for the audit trail.
+    """
+    request.state.actor_login = credential.username
+    caller = _caller_of_verified_password(env, credential)
+    if caller:
+        return caller
     key_user_id = env["res.users.apikeys"].sudo()._check_credentials(scope="rpc", key=credential.password)
     if key_user_id:
         user = env["res.users"].sudo().browse(key_user_id)
         # A key only stands for its own user: the Basic user name must be that user's login.
         if user.login == credential.username:
-            return env["res.partner"].browse(user.partner_id.id)
-    return env["res.partner"].browse(_partner_of_password(env, credential))
+            request.state.api_key_name = _api_key_name(env, key_user_id, credential.password)
+            return Caller(user.id, user.partner_id.id)
+    return _caller_of_password(env, credential)
+
+
+def partner_from_api_key_or_password(
+    caller: Annotated[Caller, Depends(authenticated_caller)],
+    env: Annotated[Environment, Depends(odoo_env)],
+) -> Partner:
+    """The partner of the user whose API key or password is the Basic password."""
+    return env["res.partner"].browse(caller.partner_id)
+
+
+def _api_key_name(env: Environment, user_id: int, key: str) -> str | None:
+    """The name of the user's key ``key`` (already accepted by Odoo)."""
+    env.cr.execute(_API_KEYS_BY_INDEX, [user_id, key[:INDEX_SIZE]])
+    rows = env.cr.fetchall()
+    if len(rows) == 1:
+        return rows[0][0]
+    # Keys of one user sharing their first characters: the hash tells which one it is.
+    return next((name for name, stored in rows if KEY_CRYPT_CONTEXT.verify(key, stored)), None)
 
 
 def _active_user(env: Environment, login: str) -> tuple[int, str, int] | None:
@@ -58,7 +100,7 @@ def _active_user(env: Environment, login: str) -> tuple[int, str, int] | None:
     return env.cr.fetchone()
 
 
-def _partner_of_verified_password(env: Environment, credential: HTTPBasicCredentials) -> int | None:
+def _caller_of_verified_password(env: Environment, credential: HTTPBasicCredentials) -> Caller | None:
     database, login, password = env.cr.dbname, credential.username, credential.password
     entry = verified_passwords.lookup(database, login, password)
     if entry is None:
@@ -74,10 +116,10 @@ def _partner_of_verified_password(env: Environment, credential: HTTPBasicCredent
             pass
     except AccessDenied:
         return None  # the full check below refuses it, with Odoo's message and log line
-    return user[2]
+    return Caller(user[0], user[2])
 
 
-def _partner_of_password(env: Environment, credential: HTTPBasicCredentials) -> int:
+def _caller_of_password(env: Environment, credential: HTTPBasicCredentials) -> Caller:
     """Odoo's login (401 on failure); a success is remembered for the next requests."""
     # Read before Odoo checks, in this request's older snapshot: if the password changes in
     # between, the remembered hash is the old one and the next request verifies again.
@@ -87,4 +129,4 @@ def _partner_of_password(env: Environment, credential: HTTPBasicCredentials) -> 
         verified_passwords.remember(
             env.cr.dbname, credential.username, credential.password, user.id, before[1]
         )
-    return user.sudo().partner_id.id
+    return Caller(user.id, user.sudo().partner_id.id)

@@ -27,8 +27,10 @@ from odoo.api import Environment
 from odoo.addons.base.models.res_partner import Partner
 from odoo.addons.fastapi.dependencies import authenticated_partner_env, authenticated_partner_impl
 
+from . import audit_trail, shared_account_policy
 from .models.bank_lookup import bank_key
 from .rules import normalize_bic
+from .rules.audit import Actor, RequestOrigin, request_id
 
 _SCOPE = "g2p_bank_rest_api.request_banks"
 
@@ -115,9 +117,15 @@ async def request_body(request: Request) -> Any:
 def env_knowing_request_banks(
     partner: Annotated[Partner, Depends(authenticated_partner_impl)],
     body: Annotated[Any, Depends(request_body)],
+    request: Request,
 ) -> Environment:
-    """The authenticated partner's environment, with the request's banks registered on its cursor."""
-    env = authenticated_partner_env(partner)
+    """The authenticated partner's environment, with the request's banks registered on its cursor,
+    and the request's origin (``audit_trail``) and the holders of its numbers
+    (``shared_account_policy.RequestHolders``, read at the first check) in its context."""
+    env = audit_trail.with_origin(authenticated_partner_env(partner), request_origin(request, partner))
+    paths = request.state.bank_item_paths = shared_account_policy.item_paths(body)
+    holders = shared_account_policy.RequestHolders(number for _, numbers, _ in paths for number in numbers)
+    env = env(context=dict(env.context, **{shared_account_policy.REQUEST_HOLDERS: holders}))
     data = env.cr.precommit.data
     data[_SCOPE] = RequestBanks(named_banks(body))
     try:
@@ -126,3 +134,21 @@ def env_knowing_request_banks(
         # The scope is the request's: later work in the same transaction (tests run many
         # requests in one) must look banks up again.
         data.pop(_SCOPE, None)
+
+
+def request_origin(request: Request, partner: Partner) -> RequestOrigin:
+    """Who makes this request, through which route, under which id (see ``request_id``)."""
+    state = request.state
+    login = (
+        getattr(state, "actor_login", None) or partner.sudo().user_ids[:1].login or f"partner:{partner.id}"
+    )
+    route = request.scope.get("route")
+    the_id = getattr(state, "request_id", None)
+    if the_id is None:  # the app runs without its middleware (tests of routers alone)
+        the_id = state.request_id = request_id(request.headers.get("X-Request-ID"))
+    return RequestOrigin(
+        actor=Actor(login=login, api_key=getattr(state, "api_key_name", None)),
+        method=request.method,
+        route=getattr(route, "path", None) or request.url.path,
+        request_id=the_id,
+    )

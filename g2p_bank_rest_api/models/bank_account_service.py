@@ -14,20 +14,30 @@ from pydantic import ValidationError as PydanticValidationError
 from odoo import Command, _, api, models
 from odoo.exceptions import ValidationError
 
-from .. import request_banks
+from .. import audit_trail, request_banks, shared_account_policy
 from ..rules import (
     DEFAULT_SEQUENCE,
     BankAccountItems,
     BankDetailsRequest,
+    BankDetailsResponse,
+    BankVisibility,
     ExistingAccount,
     mask_account_number,
     plan_accounts,
+    visible_accounts,
 )
+from ..rules.shared_accounts import marks_shared, refuses
 from . import bank_lookup
 
 _logger = logging.getLogger(__name__)
 
+VISIBILITY_CONTEXT_KEY = "g2p_bank_account_visibility"
+"""How much of the bank accounts the caller may see (``rules.scopes.BankVisibility``'s value), in
+the context of the registry API's environment (``scope_checks.caller_env``); without it, nothing."""
+
 _ITEMS = TypeAdapter(BankAccountItems)
+_SHARED_MARKS = "g2p_bank_rest_api.shared_marks"
+_MAX_PREFETCHED_MARKS = 5000
 
 
 def plan_for_accounts(accounts, items, replace=False):
@@ -75,7 +85,7 @@ class BankAccountService(models.AbstractModel):
         return bank_lookup.bank_key(item.bic, item.bank_name)
 
     @api.model
-    def _find_or_create_banks(self, items):
+    def _find_or_create_banks(self, items, registrant=None):
         """Return {bank key: res.bank} for every item, creating the banks nobody has yet.
 
         Within a registry API request, the first call looks up every bank the request names
@@ -94,7 +104,7 @@ class BankAccountService(models.AbstractModel):
             scope.looked_up.update(wanted)
         missing = {key: first_item_of[key] for key in sorted(first_item_of) if key not in scope.known}
         if missing:
-            created = self._create_banks(missing, scope)
+            created = self._create_banks(missing, scope, registrant)
             scope.known.update(created)
             # A bank created for a BIC is also the one its name matches, unless an older bank
             # of that name was found: later registrants naming it without a BIC get it.
@@ -107,7 +117,7 @@ class BankAccountService(models.AbstractModel):
         return {key: Bank.browse(scope.known[key]) for key in first_item_of}
 
     @api.model
-    def _create_banks(self, missing_items, scope):
+    def _create_banks(self, missing_items, scope, registrant=None):
         """Create the banks of ``missing_items`` ({bank key: item}); return {bank key: bank id}.
 
         They are created under a transaction lock per bank key, so that two workers naming the
@@ -134,6 +144,7 @@ class BankAccountService(models.AbstractModel):
         Bank = self.env["res.bank"]
         created = Bank.create([self._new_bank_values(missing_items[key]) for key in to_create])
         _logger.info("Created %d bank(s) named in registry requests: ids %s", len(created), created.ids)
+        audit_trail.record_bank_created(self.env, created, registrant)
         ids = dict(zip(to_create, created.ids, strict=True))
         ids.update({key: ids[bic_key] for key, bic_key in same_as.items()})
         return ids
@@ -154,7 +165,7 @@ class BankAccountService(models.AbstractModel):
         )
 
     @api.model
-    def merge_items(self, registrant, items, replace=False, defer_retry=False):
+    def merge_items(self, registrant, items, replace=False, defer_retry=False, check_policy=True):
         """Make ``items`` hold for the registrant's accounts; return {normalized number: (account, created)}.
 
         An item whose normalized number the registrant already holds (archived included)
@@ -164,13 +175,22 @@ class BankAccountService(models.AbstractModel):
         Concurrent merges into one registrant are serialized (see ``bank_lookup``): the later
         request runs again. With ``defer_retry`` (callers inside routes that turn exceptions
         into answers), a merge that must wait for that writes nothing and returns {}.
+
+        Items giving the registrant a number another active registrant holds are checked
+        against the shared-account policy (``AccountHeldElsewhere`` when refused) unless
+        ``check_policy`` is false (the caller checked them). Every account change is noted in
+        the audit trail, written with the transaction.
         """
         registrant.ensure_one()
         items = self._validated_items(items)
         if not self._lock_registrant(registrant, defer_retry):
             return {}
-        plan = plan_for_accounts(self._existing_accounts(registrant), items, replace=replace)
-        banks = self._find_or_create_banks(items) if items else {}
+        existing = self._existing_accounts(registrant)
+        if check_policy:
+            self._check_shared_accounts(registrant, existing, items)
+        before = audit_trail.account_states(existing)
+        plan = plan_for_accounts(existing, items, replace=replace)
+        banks = self._find_or_create_banks(items, registrant) if items else {}
         commands = [Command.update(account_id, {"active": False}) for account_id in plan.archive_ids]
         for change in plan.changes:
             values = self._account_values(change, banks[self._bank_key(change.item)])
@@ -182,6 +202,9 @@ class BankAccountService(models.AbstractModel):
             registrant.write({"bank_ids": commands})
         self._log_plan(registrant, plan)
         accounts = self._existing_accounts(registrant)
+        if commands:
+            audit_trail.record_accounts(self.env, registrant, before, accounts)
+            self._forget_shared_marks()
         by_number = {account.sanitized_acc_number: account for account in accounts}
         return {
             change.item.normalized_number: (
@@ -190,6 +213,51 @@ class BankAccountService(models.AbstractModel):
             )
             for change in plan.changes
         }
+
+    @api.model
+    def _check_shared_accounts(self, registrant, existing, items):
+        """Refuse (``AccountHeldElsewhere``) the items the shared-account policy refuses.
+
+        Only numbers the registrant does not hold actively yet are checked, and only under a
+        blocking policy, under their locks: within a registry request, from the holders of all
+        the request's numbers read once (``shared_account_policy.RequestHolders``); otherwise
+        (or for a number the request already gave to another of its registrants) one query
+        for all of this registrant's numbers.
+        """
+        policy = shared_account_policy.policy(self.env)
+        if policy not in shared_account_policy.BLOCKING:
+            return
+        held = {account.sanitized_acc_number for account in existing if account.active}
+        given = [item.normalized_number for item in items if item.normalized_number not in held]
+        if not given:
+            return
+        origin = audit_trail.origin_of(self.env)
+        one_household = (origin.method, origin.route) == ("POST", "/group")
+        request_holders = self.env.context.get(shared_account_policy.REQUEST_HOLDERS)
+        if request_holders is not None and request_holders.covers(given):
+            holders = request_holders.other_holders(self.env, registrant.id, given, one_household)
+        else:
+            shared_account_policy.lock_numbers(self.env.cr, given)
+            holders = shared_account_policy.other_holders(
+                self.env, [(registrant.id, number) for number in given], one_household=one_household
+            )
+        refused = [
+            index
+            for index, item in enumerate(items)
+            if refuses(policy, holders.get((registrant.id, item.normalized_number), ()))
+        ]
+        if refused:
+            _logger.info(
+                "Registrant %s: %d bank account(s) refused, held by another registrant (policy %s)",
+                registrant.id,
+                len(refused),
+                policy.value,
+            )
+            raise shared_account_policy.AccountHeldElsewhere(
+                [item.normalized_number for item in items], refused, registrant.name
+            )
+        if request_holders is not None:
+            request_holders.taken.update(given)
 
     @api.model
     def _lock_registrant(self, registrant, defer_retry=False):
@@ -264,11 +332,15 @@ class BankAccountService(models.AbstractModel):
     def archive_account(self, registrant, account_id):
         """Archive one active account of the registrant; return False when it has no such account."""
         self._lock_registrant(registrant)
-        account = self.active_accounts(registrant).filtered(lambda account: account.id == account_id)
+        existing = self._existing_accounts(registrant)
+        account = existing.filtered(lambda account: account.active and account.id == account_id)
         if not account:
             return False
+        before = audit_trail.account_states(existing)
         # Through the registrant, whose row every merge updates (see ``bank_lookup``).
         registrant.write({"bank_ids": [Command.update(account.id, {"active": False})]})
+        audit_trail.record_accounts(self.env, registrant, before, self._existing_accounts(registrant))
+        self._forget_shared_marks()
         _logger.info(
             "Registrant %s: bank account %s archived",
             registrant.id,
@@ -279,16 +351,71 @@ class BankAccountService(models.AbstractModel):
     # Answers ----------------------------------------------------------------------------
 
     @api.model
-    def answers(self, accounts):
-        """Accounts as answers carry them: active ones, primary (first in sequence, id) first.
+    def caller_visibility(self):
+        """How much of the bank accounts the caller may see (``rules.scopes.bank_visibility``)."""
+        return BankVisibility(self.env.context.get(VISIBILITY_CONTEXT_KEY, BankVisibility.HIDDEN.value))
+
+    @api.model
+    def answers(self, accounts, visibility=None):
+        """Accounts as answers carry them to the caller (``BankDetailsResponse``): active ones,
+        primary (first in sequence, id) first, masked or not (``rules.visible_accounts``); None
+        when the caller may not see them. Full numbers are recorded in the audit trail: one
+        ``revealed`` event per registrant and request, in the request's transaction.
 
         ``accounts`` are all the accounts of one registrant, in any order, or a list of them.
+        ``visibility`` is the caller's unless given.
         """
+        if visibility is None:
+            visibility = self.caller_visibility()
+        if visibility is BankVisibility.HIDDEN:
+            return None
         ordered = sorted(
             (account for account in accounts if account.active),
             key=lambda account: (account.sequence, account.id),
         )
-        return [self._answer(account, primary=index == 0) for index, account in enumerate(ordered)]
+        shared = self._shared_pairs(ordered)
+        shown = [
+            BankDetailsResponse(
+                **self._answer(account, primary=index == 0),
+                shared=(account.partner_id.id, account.sanitized_acc_number) in shared,
+            )
+            for index, account in enumerate(ordered)
+        ]
+        if visibility is BankVisibility.REVEALED and ordered:
+            audit_trail.record_revealed(self.env, sorted({account.partner_id.id for account in ordered}))
+        return visible_accounts(shown, visibility)
+
+    @api.model
+    def _shared_pairs(self, accounts):
+        """(registrant id, number) of the accounts another active registrant holds (none under
+        the ``allow`` policy).
+
+        An answer with many registrants (a group and its members, a search) asks once: the
+        accounts read together with these ones (Odoo's prefetch set) are checked in the same
+        query, and what it found serves the later registrants of the answer until the next
+        change of accounts in the transaction.
+        """
+        if not accounts or not marks_shared(shared_account_policy.policy(self.env)):
+            return set()
+        known = self.env.cr.precommit.data.setdefault(_SHARED_MARKS, {})
+        wanted = {(account.partner_id.id, account.sanitized_acc_number) for account in accounts}
+        missing = wanted - known.keys()
+        if missing:
+            siblings = self.env["res.partner.bank"].browse(accounts[0]._prefetch_ids)
+            if len(siblings) <= _MAX_PREFETCHED_MARKS:
+                missing |= {
+                    (account.partner_id.id, account.sanitized_acc_number)
+                    for account in siblings
+                    if account.active and account.sanitized_acc_number
+                } - known.keys()
+            self.env["res.partner.bank"].flush_model(["sanitized_acc_number", "active", "partner_id"])
+            shared = shared_account_policy.shared_pairs(self.env.cr, missing)
+            known.update({pair: pair in shared for pair in missing})
+        return {pair for pair in wanted if known[pair]}
+
+    @api.model
+    def _forget_shared_marks(self):
+        self.env.cr.precommit.data.pop(_SHARED_MARKS, None)
 
     @api.model
     def _answer(self, account, primary):

@@ -17,6 +17,8 @@ import psycopg2
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
+from .. import shared_account_policy
+from ..rules.shared_accounts import ACCOUNT_HELD_ELSEWHERE, held_elsewhere, refuses
 from .bulk_items import accepted, validate_items
 from .bulk_matching import check_references, match_items
 from .bulk_values import accounts_would_change, individual_changes, new_individual_values
@@ -47,6 +49,7 @@ class BulkIndividualService(models.AbstractModel):
         items = validate_items(raw_items, request_class)
         check_references(self.env, accepted(items), reference, match_type)
         match_items(self.env, accepted(items), match_type)
+        self._check_shared_accounts(accepted(items))
         todo = accepted(items)
         try:
             with self.env.cr.savepoint():
@@ -58,6 +61,62 @@ class BulkIndividualService(models.AbstractModel):
             self._write_items_one_by_one(todo, reference)
         self._log_summary(items, id_type_name)
         return [item.result() for item in items]
+
+    @api.model
+    def _check_shared_accounts(self, items):
+        """Reject the items whose accounts the shared-account policy refuses (one query, under
+        the numbers' locks, for every item; only under a blocking policy).
+
+        An earlier accepted item of the batch giving the same number to another individual
+        counts as another holder.
+        """
+        policy = shared_account_policy.policy(self.env)
+        if policy not in shared_account_policy.BLOCKING:
+            return
+        held = self._active_numbers([item.registrant.id for item in items if item.registrant is not None])
+        wanted = {}
+        for item in items:
+            registrant_id = item.registrant.id if item.registrant is not None else 0
+            for index, account in enumerate(item.request.bank_ids or ()):
+                if account.normalized_number not in held.get(registrant_id, ()):
+                    wanted.setdefault(item, []).append((index, registrant_id, account.normalized_number))
+        pairs = {(registrant_id, number) for given in wanted.values() for _, registrant_id, number in given}
+        if not pairs:
+            return
+        shared_account_policy.lock_numbers(self.env.cr, {number for _, number in pairs})
+        holders = shared_account_policy.other_holders(self.env, pairs)
+        in_batch = {}  # {number: registrant keys of earlier accepted items giving it}
+        for item, given in wanted.items():
+            key = item.registrant.id if item.registrant is not None else ("new", item.index)
+            refused = [
+                index
+                for index, registrant_id, number in given
+                if refuses(
+                    policy,
+                    [
+                        *holders.get((registrant_id, number), ()),
+                        *(
+                            shared_account_policy.OtherHolder(0, False)
+                            for other in in_batch.get(number, ())
+                            if other != key
+                        ),
+                    ],
+                )
+            ]
+            for index in refused:
+                item.reject(
+                    ["bank_ids", index, "acc_number"], held_elsewhere().message(), ACCOUNT_HELD_ELSEWHERE
+                )
+            if not refused:
+                for _, _, number in given:
+                    in_batch.setdefault(number, set()).add(key)
+
+    @api.model
+    def _active_numbers(self, partner_ids):
+        return {
+            partner_id: {account.sanitized_acc_number for account in accounts if account.active}
+            for partner_id, accounts in self._accounts_of(partner_ids).items()
+        }
 
     @api.model
     def _reference_data(self):
@@ -90,7 +149,7 @@ class BulkIndividualService(models.AbstractModel):
                 item.changed = True
             accounts = held_accounts.get(item.registrant.id, [])
             if item.request.bank_ids and accounts_would_change(accounts, item.request.bank_ids, banks):
-                service.merge_items(item.registrant, item.request.bank_ids)
+                service.merge_items(item.registrant, item.request.bank_ids, check_policy=False)
                 item.changed = True
         if creates:
             # Like Odoo's own imports: no "created" note and no follower per new individual,
@@ -108,7 +167,7 @@ class BulkIndividualService(models.AbstractModel):
                 partner = partner.with_env(self.env)
                 item.registrant, item.created, item.changed = partner, True, True
                 if item.request.bank_ids:
-                    service.merge_items(partner, item.request.bank_ids)
+                    service.merge_items(partner, item.request.bank_ids, check_policy=False)
         self.env.flush_all()
 
     @api.model

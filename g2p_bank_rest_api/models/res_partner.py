@@ -21,6 +21,15 @@ class ResPartner(models.Model):
         "acc_holder_name, primary): written, they are merged into the registrant's bank accounts.",
     )
 
+    bank_account_event_ids = fields.One2many(
+        "g2p.bank.account.event",
+        "registrant_id",
+        string="Bank history",
+        readonly=True,
+        groups="g2p_bank_rest_api.group_audit_read",
+        help="The audit trail of this registrant's bank details, newest first.",
+    )
+
     def _compute_bank_account_items(self):
         # Nothing to show: the accounts themselves are in bank_ids.
         self.bank_account_items = False

@@ -15,7 +15,9 @@ from odoo.addons.fastapi.dependencies import authenticated_partner_env
 from odoo.addons.g2p_registry_rest_api.schemas.individual import IndividualInfoRequest
 
 from ..models.bulk_onboarding import MAX_BULK_ITEMS
+from ..rules.scopes import Scope
 from ..schemas.bulk import BulkItemResult
+from ..scope_checks import requires_scope
 
 bulk_router = APIRouter(tags=["bulk"])
 
@@ -39,6 +41,7 @@ _ITEMS_SCHEMA = {
     response_model=list[BulkItemResult],
     openapi_extra=_ITEMS_SCHEMA,
     responses={400: {"description": "Unknown ID type"}},
+    dependencies=[Depends(requires_scope(Scope.REGISTRY_WRITE))],
 )
 def import_individuals(
     items: Annotated[list[Any], Body(max_length=MAX_BULK_ITEMS)],

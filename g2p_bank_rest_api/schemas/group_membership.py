@@ -9,7 +9,8 @@ from ..rules import BankAccountItems, masking_account_numbers
 
 class BankGroupMembersInfoRequest(GroupMembersInfoRequest, extends=GroupMembersInfoRequest):
     bank_ids: BankAccountItems | None = Field(
-        default=None, description="Bank accounts of the member, created with it."
+        default=None,
+        description="Bank accounts of the member, created with it. A list needs scope bank:write.",
     )
 
     @model_validator(mode="wrap")

@@ -16,7 +16,7 @@ from odoo.addons.g2p_registry_rest_api.schemas.registrant import (
     RegistrantInfoResponse,
 )
 
-from ..rules import BankAccountItems, BankDetailsResponse, masking_account_numbers
+from ..rules import BankAccountItems, BankDetailsResponse, BankVisibility, masking_account_numbers
 from .storable_text import only_storable_text
 
 
@@ -24,7 +24,8 @@ class BankRegistrantInfoRequest(RegistrantInfoRequest, extends=RegistrantInfoReq
     bank_ids: BankAccountItems | None = Field(
         default=None,
         description="Bank accounts of the registrant. On update, absent or null leaves them as they "
-        "are; a list is merged: a known account number updates that account, a new one adds one.",
+        "are; a list is merged: a known account number updates that account, a new one adds one. "
+        "A list needs scope bank:write: without it the whole request is refused (403).",
     )
 
     @model_validator(mode="wrap")
@@ -52,21 +53,36 @@ class BankRegistrantInfoRequest(RegistrantInfoRequest, extends=RegistrantInfoReq
 
 
 def bank_account_answers(value):
-    """Turn the res.partner.bank records read from a registrant into answer items."""
+    """Turn the res.partner.bank records read from a registrant into answer items, as the
+    caller may see them: masked or not, None when it may not see bank accounts at all."""
     if isinstance(value, models.BaseModel):
-        value = list(value)
+        return value.env["g2p.bank.account.service"].answers(value)
     if isinstance(value, list) and value and isinstance(value[0], models.BaseModel):
         return value[0].env["g2p.bank.account.service"].answers(value)
     return value
 
 
 class BankRegistrantInfoResponse(RegistrantInfoResponse, extends=RegistrantInfoResponse):
-    bank_ids: list[BankDetailsResponse] = Field(
+    bank_ids: list[BankDetailsResponse] | None = Field(
         default_factory=list,
-        description="Active bank accounts of the registrant, primary (the one payments go to) first.",
+        description="Active bank accounts of the registrant, primary (the one payments go to) first; "
+        "null when the caller may not see bank details (scope bank:read), numbers masked without "
+        "scope bank:reveal.",
     )
 
     @field_validator("bank_ids", mode="before")
     @classmethod
     def _accounts_from_records(cls, value):
         return bank_account_answers(value)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_accounts_for_a_caller_who_may_not_see_them(cls, value, handler):
+        # The registry reads x2many fields as plain lists of records: a registrant without
+        # accounts reaches the field validator as [], which no longer says who is asking.
+        answer = handler(value)
+        if isinstance(value, models.BaseModel):
+            service = value.env["g2p.bank.account.service"]
+            if service.caller_visibility() is BankVisibility.HIDDEN:
+                answer.bank_ids = None
+        return answer

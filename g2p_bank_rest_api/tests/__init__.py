@@ -1,6 +1,7 @@
 from . import (
     test_accept_language,
     test_api_key_auth,
+    test_audit_trail,
     test_bank_account_routes,
     test_bank_lookup,
     test_bulk,
@@ -13,4 +14,8 @@ from . import (
     test_registry_routes,
     test_request_banks,
     test_scenarios,
+    test_scopes,
+    test_scopes_http,
+    test_shared_account_concurrency,
+    test_shared_accounts,
 )

@@ -11,7 +11,9 @@ from odoo.tests.common import HttpCase
 from odoo.addons.extendable_fastapi.tests.common import FastAPITransactionCase
 from odoo.addons.fastapi.dependencies import authenticated_partner_env
 
-from ..request_banks import env_knowing_request_banks
+from ..dependencies import Caller, authenticated_caller
+from ..rules.scopes import SCOPE_GROUPS
+from ..scope_checks import caller_env, with_scope_checks
 
 ROOT = "/api/v1/registry"
 ID_TYPE = "Bank API Test ID"
@@ -67,12 +69,20 @@ class RegistryDataMixin:
             {"name": "Household"}
         )
         cls.api_password = "bank-api-test-Pa55word"  # noqa: S105 - a throw-away test user
-        cls.api_user = env["res.users"].create(
+        # Every scope, as an existing user after the upgrade or a Settings administrator.
+        cls.api_user = cls.scoped_user("bank_api_tester", *SCOPE_GROUPS)
+
+    @classmethod
+    def scoped_user(cls, login, *scopes):
+        """An internal user (password ``api_password``) holding the groups of these scopes only."""
+        env = cls.env
+        groups = [env.ref("base.group_user").id, *(env.ref(SCOPE_GROUPS[scope]).id for scope in scopes)]
+        return env["res.users"].create(
             {
-                "name": "Bank API tester",
-                "login": "bank_api_tester",
+                "name": f"Bank API tester {login}",
+                "login": login,
                 "password": cls.api_password,
-                "groups_id": [Command.set([env.ref("base.group_user").id])],
+                "groups_id": [Command.set(groups)],
             }
         )
 
@@ -98,12 +108,18 @@ class BankApiCase(FastAPITransactionCase, RegistryDataMixin):
         cls.default_fastapi_running_user = cls.api_user
         cls.default_fastapi_authenticated_partner = cls.api_user.partner_id
 
-    def client(self, router):
-        # As the registry app runs them: each request looks up the banks it names at once.
+    def client(self, router, caller=None):
+        """A client of ``router`` as the registry app serves it (scopes checked, each request
+        looking up the banks it names at once), authenticated as ``caller`` (the API user)."""
+        caller = caller or self.api_user
         return self._create_test_client(
-            router=router,
+            router=with_scope_checks(router),
+            partner=caller.partner_id,
             raise_server_exceptions=False,
-            dependency_overrides={authenticated_partner_env: env_knowing_request_banks},
+            dependency_overrides={
+                authenticated_partner_env: caller_env,
+                authenticated_caller: lambda: Caller(caller.id, caller.partner_id.id),
+            },
         )
 
     def assert_no_full_number(self, response, number):

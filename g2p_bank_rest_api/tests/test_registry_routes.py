@@ -65,6 +65,7 @@ class TestRegistryRoutes(BankApiCase):
                     "acc_holder_name": "J. Doe",
                     "primary": True,
                     "shared": False,
+                    "masked": False,
                 },
                 {
                     "id": accounts[1].id,
@@ -74,6 +75,7 @@ class TestRegistryRoutes(BankApiCase):
                     "acc_holder_name": None,
                     "primary": False,
                     "shared": False,
+                    "masked": False,
                 },
             ],
         )

@@ -3,7 +3,7 @@ and creates whose statements do not grow with their number of accounts."""
 
 from unittest.mock import patch
 
-from fastapi import status
+from fastapi import Request, status
 
 from odoo.addons.g2p_registry_rest_api.routers.group import group_router
 from odoo.addons.g2p_registry_rest_api.routers.individual import individual_router
@@ -124,7 +124,8 @@ class TestRequestBanks(BankApiCase):
 
     def test_a_rolled_back_savepoint_leaves_no_bank_behind_in_the_scope(self):
         body = {"bank_ids": [bank_item("Savepoint Bank", "SP-1")]}
-        scope = request_banks.env_knowing_request_banks(self.api_user.partner_id, body)
+        request = Request({"type": "http", "method": "POST", "path": "/", "headers": [], "query_string": b""})
+        scope = request_banks.env_knowing_request_banks(self.api_user.partner_id, body, request)
         env = next(scope)
         service = env["g2p.bank.account.service"]
         registrant = env["res.partner"].create({"name": "SAVEPOINT, TEST", "is_registrant": True})
