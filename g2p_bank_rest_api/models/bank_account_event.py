@@ -6,8 +6,6 @@ Nobody, superuser included, changes or removes an event afterwards: ``write`` an
 refuse, and the access rules grant reading only, to the audit group.
 """
 
-from datetime import UTC
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -66,7 +64,7 @@ class BankAccountEventRecord(models.Model):
         return [
             BankAccountEvent(
                 id=event.id,
-                time=event.time.replace(tzinfo=UTC),
+                time=event.time,  # naive UTC: the shared model answers it with its offset
                 kind=EventKind(event.kind),
                 actor=event.actor,
                 api_key=event.api_key or None,
