@@ -89,6 +89,14 @@ class Databases:
         )
 
     def create(self) -> str:
+        url = self.create_empty()
+        settings = Settings(database_url=url)
+        upgrade_heads(settings)
+        seed(settings)
+        return url
+
+    def create_empty(self) -> str:
+        """A fresh database nothing has migrated (for a server of another revision)."""
         name = f"g2p_bench_{secrets.token_hex(4)}"
         if self.backend == "sqlite":
             url = f"sqlite:///{self.workdir / (name + '.db')}"
@@ -97,9 +105,6 @@ class Databases:
                 admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             url = make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
         self._created.append(url)
-        settings = Settings(database_url=url)
-        upgrade_heads(settings)
-        seed(settings)
         return url
 
     def drop(self, url: str) -> None:
