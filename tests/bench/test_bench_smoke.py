@@ -48,6 +48,13 @@ def test_bank_accounts_bench():
     assert "target: 5 accounts >= 0.8" in output
 
 
+def test_revisions_bench():
+    # Against the checked-out commit itself: the same code on both sides, which proves the tool works.
+    output = run_bench("revisions", "--revision", "HEAD")
+    assert {"create, earlier", "create, this tree", "read, masked, this tree"} <= set(_ratios(output))
+    assert "create with 5 accounts: this tree / earlier" in output
+
+
 def test_workers_bench():
     output = run_bench("workers", "--backends", "sqlite")
     ratios = _ratios(output)
