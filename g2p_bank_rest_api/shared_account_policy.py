@@ -24,7 +24,6 @@ A refused item raises ``AccountHeldElsewhere``; the registry app answers it with
 (type ``account_held_elsewhere``) located at the item, naming no other registrant.
 """
 
-import hashlib
 import logging
 from typing import Any
 
@@ -32,6 +31,7 @@ from fastapi.exceptions import RequestValidationError
 
 from odoo.exceptions import ValidationError
 
+from . import transaction_locks
 from .rules import normalize_account_number
 from .rules.shared_accounts import (
     ACCOUNT_HELD_ELSEWHERE,
@@ -121,7 +121,6 @@ _MEMBERSHIPS_OF = """
 """
 
 _LOCK_NAMESPACE = "g2p_bank_rest_api.acc_number:"
-_LOCK_KEYS = "SELECT count(pg_advisory_xact_lock(key)) FROM unnest(%s::bigint[]) AS key"
 
 
 class AccountHeldElsewhere(ValidationError):
@@ -150,14 +149,9 @@ def policy(env):
         return DEFAULT_POLICY
 
 
-def _lock_id(number):
-    digest = hashlib.blake2b((_LOCK_NAMESPACE + number).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
 def lock_numbers(cr, numbers):
-    """Hold, until the transaction ends, the lock of every number (sorted: no crosswise waits)."""
-    cr.execute(_LOCK_KEYS, [sorted({_lock_id(number) for number in numbers})])
+    """Hold, until the transaction ends, the lock of every number (``transaction_locks``)."""
+    transaction_locks.hold_locks(cr, _LOCK_NAMESPACE, numbers)
 
 
 def _holders(cr, pairs, one_household=False):
@@ -185,20 +179,17 @@ def other_holders(env, pairs, one_household=False):
     its members, created together, are one household before their memberships are stored), the
     registrants this transaction created count as sharing a group.
 
-    Call it holding the numbers' locks (``lock_numbers``): outside test mode the holders a
-    concurrent request committed after this transaction's snapshot are found through a new
-    cursor too.
+    Call it holding the numbers' locks (``lock_numbers``): the holders a concurrent request
+    committed after this transaction's snapshot are found through a new transaction too.
     """
     pairs = sorted(set(pairs))
     if not pairs:
         return {}
     env["res.partner.bank"].flush_model(["sanitized_acc_number", "active", "partner_id"])
     found = _holders(env.cr, pairs, one_household)
-    if not env.registry.in_test_mode():
-        with env.registry.cursor() as fresh_cr:
-            for key, holders in _holders(fresh_cr, pairs).items():
-                for holder_id, holder in holders.items():
-                    found.setdefault(key, {}).setdefault(holder_id, holder)
+    for key, holders in transaction_locks.committed_now(env, lambda cr: _holders(cr, pairs)).items():
+        for holder_id, holder in holders.items():
+            found.setdefault(key, {}).setdefault(holder_id, holder)
     return {key: list(holders.values()) for key, holders in found.items()}
 
 
@@ -242,13 +233,12 @@ class RequestHolders:
         env["res.partner.bank"].flush_model(["sanitized_acc_number", "active", "partner_id"])
         self.reads += 1
         found = _holders_of_numbers(env.cr, self.numbers)
-        if not env.registry.in_test_mode():
-            # What a concurrent request committed after this transaction's snapshot (see
-            # ``other_holders``): such a holder is not this transaction's.
-            with env.registry.cursor() as fresh_cr:
-                for number, holders in _holders_of_numbers(fresh_cr, self.numbers).items():
-                    for holder_id, (related, _created_here) in holders.items():
-                        found.setdefault(number, {}).setdefault(holder_id, (related, False))
+        # What a concurrent request committed after this transaction's snapshot (see
+        # ``other_holders``): such a holder is not this transaction's.
+        committed = transaction_locks.committed_now(env, lambda cr: _holders_of_numbers(cr, self.numbers))
+        for number, holders in committed.items():
+            for holder_id, (related, _created_here) in holders.items():
+                found.setdefault(number, {}).setdefault(holder_id, (related, False))
         return found
 
 

@@ -14,7 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 from odoo import Command, _, api, models
 from odoo.exceptions import ValidationError
 
-from .. import audit_trail, request_banks, shared_account_policy
+from .. import audit_trail, request_banks, shared_account_policy, transaction_locks
 from ..rules import (
     DEFAULT_SEQUENCE,
     BankAccountItems,
@@ -264,7 +264,7 @@ class BankAccountService(models.AbstractModel):
         # A registrant created by this very transaction is nobody else's yet.
         if registrant.create_date == self.env.cr.now():
             return True
-        return bank_lookup.lock_registrant(self.env, registrant.id, defer_retry=defer_retry)
+        return transaction_locks.lock_registrant(self.env, registrant.id, defer_retry=defer_retry)
 
     @api.model
     def _account_values(self, change, bank):

@@ -6,11 +6,13 @@ unique index (existing databases may already hold duplicate banks, which such an
 reject), exactly-once creation therefore takes three steps:
 
 1. a transaction-scoped advisory lock per bank key, so that creators of one bank queue up;
-2. once the lock is held, a look through a *new* cursor, whose snapshot is younger than the
-   lock, for a bank that another transaction committed meanwhile;
+2. once the lock is held, a look through a *new* transaction, whose snapshot is younger than
+   the lock, for a bank that another transaction committed meanwhile;
 3. if there is one, a serialization failure when the transaction is about to commit: Odoo's
    request retry loop rolls back and runs the request again in a new transaction, which then
    finds that bank in its first query.
+
+(The tools of each step, shared with the other checks: ``transaction_locks``.)
 
 The failure is raised by a pre-commit hook rather than on the spot because the registry's
 update route turns every exception inside it into a 400 answer; the hook runs after the
@@ -25,11 +27,7 @@ processing, noted for the pre-commit hook while the merge is skipped. Without it
 adding one account both insert it and the second fails on the unique account number.
 """
 
-import functools
-import hashlib
-
-import psycopg2
-
+from .. import transaction_locks
 from ..rules import bank_name_key, clean_bank_name
 
 __all__ = [
@@ -37,7 +35,6 @@ __all__ = [
     "clean_bank_name",
     "find_banks",
     "lock_bank_keys",
-    "lock_registrant",
     "retry_if_banks_created_meanwhile",
 ]
 
@@ -50,19 +47,6 @@ _FIND_BANKS = r"""
        AND (upper(regexp_replace(coalesce(bic, ''), '\s', '', 'g')) = ANY(%(bics)s)
             OR lower(btrim(regexp_replace(name, '\s+', ' ', 'g'))) = ANY(%(names)s))
   ORDER BY id
-"""
-
-# Array order is the locking order: sorted lock ids, so that two requests needing the same banks
-# never wait for each other crosswise.
-_LOCK_KEYS = "SELECT count(pg_advisory_xact_lock(key)) FROM unnest(%s::bigint[]) AS key"
-
-_RETRY_FLAG = "g2p_bank_rest_api.retry_request"
-_RETRY_REQUEST = """
-    DO $$ BEGIN
-        RAISE EXCEPTION USING
-            ERRCODE = 'serialization_failure',
-            MESSAGE = 'A bank named in this request was created by a concurrent request: try again.';
-    END $$
 """
 
 
@@ -88,61 +72,17 @@ def find_banks(cr, items_by_key):
     return found
 
 
-def _lock_id(key):
-    digest = hashlib.blake2b((_LOCK_NAMESPACE + key).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
 def lock_bank_keys(cr, keys):
     """Hold, until the transaction ends, the creation lock of every bank key in ``keys``."""
-    cr.execute(_LOCK_KEYS, [sorted(_lock_id(key) for key in keys)])
-
-
-_LOCK_REGISTRANT = "SELECT 1 FROM res_partner WHERE id = %s FOR NO KEY UPDATE"
-
-
-def lock_registrant(env, registrant_id, defer_retry=False):
-    """Hold the registrant's row lock until the transaction ends; return False if this
-    transaction cannot merge into it because another one changed it meanwhile.
-
-    Without ``defer_retry`` that case raises PostgreSQL's serialization failure, which Odoo
-    answers by running the request again. With it, the failure is kept for the pre-commit hook
-    (for callers inside routes that turn exceptions into answers) and False is returned: the
-    caller must then write nothing for this registrant.
-    """
-    if not defer_retry:
-        env.cr.execute(_LOCK_REGISTRANT, [registrant_id], log_exceptions=False)
-        return True
-    try:
-        with env.cr.savepoint(flush=False):
-            env.cr.execute(_LOCK_REGISTRANT, [registrant_id], log_exceptions=False)
-    except psycopg2.errors.TransactionRollbackError:  # serialization failure or deadlock
-        _retry_at_commit(env.cr)
-        return False
-    return True
+    transaction_locks.hold_locks(cr, _LOCK_NAMESPACE, keys)
 
 
 def retry_if_banks_created_meanwhile(env, items_by_key):
-    """Make Odoo retry the request if a bank of ``items_by_key`` exists beyond our snapshot.
+    """Make Odoo retry the request if a bank of ``items_by_key`` (keys missing from this
+    transaction's snapshot) was committed meanwhile.
 
-    Call it while holding the keys' locks: the new cursor's snapshot then includes every bank
-    committed by an earlier holder of the same lock.
+    Call it while holding the keys' locks: the new transaction's snapshot then includes every
+    bank committed by an earlier holder of the same lock.
     """
-    if env.registry.in_test_mode():
-        # Test mode serves every request from one shared transaction: nothing can be committed
-        # meanwhile, and a second cursor would wait for the lock the request already holds.
-        return
-    with env.registry.cursor() as fresh_cr:
-        committed_meanwhile = find_banks(fresh_cr, items_by_key)
-    if committed_meanwhile:
-        _retry_at_commit(env.cr)
-
-
-def _retry_at_commit(cr):
-    if not cr.precommit.data.get(_RETRY_FLAG):
-        cr.precommit.data[_RETRY_FLAG] = True
-        cr.precommit.add(functools.partial(_ask_for_retry, cr))
-
-
-def _ask_for_retry(cr):
-    cr.execute(_RETRY_REQUEST, log_exceptions=False)
+    if transaction_locks.committed_now(env, lambda cr: find_banks(cr, items_by_key)):
+        transaction_locks.retry_at_commit(env.cr)

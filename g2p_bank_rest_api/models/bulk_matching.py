@@ -6,9 +6,9 @@ the individual each item updates (if any) and rejects IDs held by someone else o
 in the request. Both run before anything is written.
 """
 
-import hashlib
 import re
 
+from .. import transaction_locks
 from .bulk_values import phone_digits
 
 # g2p.reg.id stores at most this many characters of a value (Odoo cuts longer ones silently,
@@ -23,15 +23,6 @@ _ID_HOLDERS = """
       FROM unnest(%s::int[], %s::varchar[]) AS wanted(id_type, value)
       JOIN g2p_reg_id reg ON reg.id_type = wanted.id_type AND reg.value = wanted.value
       JOIN res_partner partner ON partner.id = reg.partner_id
-"""
-_LOCK_PARTNERS = "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
-_LOCK_KEYS = "SELECT count(pg_advisory_xact_lock(key)) FROM unnest(%s::bigint[]) AS key"
-_RETRY_REQUEST = """
-    DO $$ BEGIN
-        RAISE EXCEPTION USING
-            ERRCODE = 'serialization_failure',
-            MESSAGE = 'An ID of this bulk request was stored by a concurrent request: try again.';
-    END $$
 """
 
 
@@ -181,26 +172,24 @@ def _lock(env, items, holders):
     """Serialize with concurrent writers: the individuals updated (row locks, in id order) and the
     new ID values (one transaction lock per value; the request is retried if another request
     stored one of them after this transaction's snapshot was taken)."""
-    partner_ids = sorted({item.registrant.id for item in items if item.registrant})
+    partner_ids = {item.registrant.id for item in items if item.registrant}
     if partner_ids:
-        # A row changed by a transaction committed after this one's snapshot fails here with a
-        # serialization error, which makes Odoo run the request again (not logged as an error).
-        env.cr.execute(_LOCK_PARTNERS, [partner_ids], log_exceptions=False)
+        transaction_locks.lock_partners(env, partner_ids)
     new_pairs = sorted({pair for item in items for pair in _pairs(item) if pair not in holders})
     if not new_pairs:
         return
-    env.cr.execute(_LOCK_KEYS, [sorted(_lock_id(pair) for pair in new_pairs)])
-    if env.registry.in_test_mode():
-        # Tests share one transaction: nothing can be committed meanwhile.
-        return
-    with env.registry.cursor() as fresh_cr:
-        fresh_cr.execute(_ID_HOLDERS, _columns(new_pairs))
-        stored_meanwhile = fresh_cr.fetchall()
-    if stored_meanwhile:
-        env.cr.execute(_RETRY_REQUEST, log_exceptions=False)
+    transaction_locks.hold_locks(env.cr, _LOCK_NAMESPACE, [_lock_text(pair) for pair in new_pairs])
+
+    def stored(cr):
+        cr.execute(_ID_HOLDERS, _columns(new_pairs))
+        return cr.fetchall()
+
+    # In this transaction none of them is stored (they are new): any the new one sees was
+    # stored meanwhile (in tests both are one transaction, and see none).
+    if transaction_locks.committed_now(env, stored):
+        transaction_locks.retry_now(env.cr)
 
 
-def _lock_id(pair):
+def _lock_text(pair):
     type_id, value = pair
-    digest = hashlib.blake2b(f"{_LOCK_NAMESPACE}{type_id}:{value}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return f"{type_id}:{value}"
