@@ -15,10 +15,10 @@ import argparse
 from collections.abc import Sequence
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from g2p_registry_server.api.authentication import AuthenticatedUser, BasicAuthGate
-from g2p_registry_server.api.deps import get_current_user
+from g2p_registry_server.api.authentication import SCOPE_KEY, AuthenticatedUser, BasicAuthGate
 from g2p_registry_server.app import create_app
 from g2p_registry_server.config import Settings
 from g2p_registry_server.error_handlers import AnsweredErrorsStop
@@ -40,15 +40,28 @@ def _nobody(settings: Settings) -> AuthenticatedUser:
     )
 
 
+class _Unchecked:
+    """In the Basic-auth gate's place: every request is the benchmark's user, unchecked."""
+
+    def __init__(self, app: ASGIApp, user: AuthenticatedUser) -> None:
+        self.app, self.user = app, user
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[SCOPE_KEY] = self.user
+        await self.app(scope, receive, send)
+
+
 def create_app_without_auth() -> ASGIApp:
-    """The server's app with the Basic-auth gate and the user dependency removed, nothing else."""
+    """The server's app with the Basic-auth gate taken out, nothing else."""
     settings = Settings()
     app = create_app(settings)
     nobody = _nobody(settings)
     registry_app = app.state.registry_app
     # Starlette builds the middleware stack on the first request, from this list.
-    registry_app.user_middleware = [m for m in registry_app.user_middleware if m.cls is not BasicAuthGate]
-    registry_app.dependency_overrides[get_current_user] = lambda: nobody
+    registry_app.user_middleware = [
+        Middleware(_Unchecked, user=nobody) if layer.cls is BasicAuthGate else layer
+        for layer in registry_app.user_middleware
+    ]
     return AnsweredErrorsStop(app)
 
 

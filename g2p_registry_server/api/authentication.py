@@ -75,11 +75,11 @@ def authenticate_credentials(
     """Blocking (argon2 and database queries): call it from a worker thread. Throttled while the
     login or the client address is blocked (`auth.throttle`), before any hash is computed."""
     plausible = _PLAUSIBLE_USERNAME.fullmatch(username) is not None
-    attempt = throttle.subjects(username if plausible else None, client_address)
+    attempt = throttle.attempt(username if plausible else None, client_address)
     verified: VerifiedCredentials = state.verified_credentials
     if plausible and looks_like_key(password):
         with state.engine.connect() as connection:
-            holder = user_of_key(connection, username=username, key=password, throttle_subjects=attempt)
+            holder = user_of_key(connection, username=username, key=password, attempt=attempt)
         if holder is not None:
             throttle.refuse_if_blocked(holder.blocked_until, utc_now())
             return AuthenticatedUser(
@@ -93,7 +93,7 @@ def authenticate_credentials(
     entry = verified.get(username, password)
     if entry is not None:
         with state.engine.connect() as connection:
-            stored = current_user(connection, user_id=entry.user_id, throttle_subjects=attempt)
+            stored = current_user(connection, user_id=entry.user_id, attempt=attempt)
         if stored is not None and verified.still_valid(entry, stored.password_hash):
             throttle.refuse_if_blocked(stored.blocked_until, utc_now())
             return AuthenticatedUser(
@@ -124,7 +124,7 @@ def authenticate_credentials(
     return AuthenticatedUser(id=user_id, username=username, scopes=with_implied(scopes, state.implied_scopes))
 
 
-def _record_failure(state: State, attempt: list[str]) -> None:
+def _record_failure(state: State, attempt: throttle.Attempt) -> None:
     with state.session_factories.write() as session, session.begin():
         throttle.record_failure(session, attempt, utc_now(), state.throttle_limits)
 

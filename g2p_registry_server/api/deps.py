@@ -19,23 +19,15 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Request, Security, status
+from fastapi import Depends, Header, Request, Security
 from fastapi.routing import APIRoute
-from fastapi.security import HTTPBasic, SecurityScopes
+from fastapi.security import HTTPBasic
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from ..auth.scopes import REGISTRY_READ, REGISTRY_WRITE, require
-from ..auth.throttle import Throttled
+from ..auth.scopes import REGISTRY_READ, REGISTRY_WRITE, MissingScope
 from ..origin import attach_origin, finish_read, mark_read_session, request_origin
-from .authentication import (
-    SCOPE_KEY,
-    AuthenticatedUser,
-    Unauthorized,
-    authenticate_credentials,
-    basic_credentials,
-    client_address,
-)
+from .authentication import SCOPE_KEY, AuthenticatedUser
 
 # Methods that only read; other requests take SQLite's write lock when their transaction starts.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -123,59 +115,43 @@ def _one_trip(handler: Callable[..., Any]) -> Callable[..., Any]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-class _DeclaredBasic(HTTPBasic):
-    """Declares HTTP Basic in the OpenAPI document; `BasicAuthGate` checks the credentials
-    (UTF-8 passwords included, which FastAPI's own parser refuses)."""
+class _Caller(HTTPBasic):
+    """HTTP Basic as the OpenAPI document declares it; the caller is the user `BasicAuthGate`
+    authenticated before routing (UTF-8 passwords included, which FastAPI's own parser refuses).
+    A security scheme with no parameter but the request: FastAPI solves it alone, not a tree of
+    dependencies per route."""
 
-    async def __call__(self, request: Request) -> None:  # type: ignore[override]
-        return None
+    def __init__(self) -> None:
+        super().__init__(scheme_name="HTTPBasic", auto_error=False)
+
+    async def __call__(self, request: Request) -> AuthenticatedUser:  # type: ignore[override]
+        return request.scope[SCOPE_KEY]
 
 
-_basic = _DeclaredBasic(scheme_name="HTTPBasic", auto_error=False)
+class _CallerHolding(_Caller):
+    """The caller, once it is known to hold `scope` (else 403 naming it, before the handler runs:
+    nothing written)."""
 
+    def __init__(self, scope: str) -> None:
+        super().__init__()
+        self.scope = scope
 
-async def get_current_user(
-    request: Request, _declared: Annotated[None, Depends(_basic)]
-) -> AuthenticatedUser:
-    user = request.scope.get(SCOPE_KEY)
-    if user is not None:
+    async def __call__(self, request: Request) -> AuthenticatedUser:  # type: ignore[override]
+        user: AuthenticatedUser = request.scope[SCOPE_KEY]
+        if self.scope not in user.scopes:
+            route = getattr(request.scope.get("route"), "path", request.url.path)
+            raise MissingScope(self.scope, needed_for=f"{request.method} {route}")
         return user
-    # Only an app without the gate gets here: check the credentials now.
-    state = request.app.state
-    headers = {key.decode("latin-1").lower(): value for key, value in request.scope["headers"]}
-    address = client_address(request.scope, headers, state.trusted_proxies)
-    try:
-        username, password = basic_credentials(request.headers.get("Authorization"))
-        return await run_in_threadpool(authenticate_credentials, state, username, password, address)
-    except Unauthorized as refusal:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, detail=refusal.message, headers={"WWW-Authenticate": "Basic"}
-        ) from None
-    except Throttled as refusal:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=str(refusal),
-            headers={"Retry-After": str(refusal.retry_after)},
-        ) from None
 
 
-CurrentUserDep = Annotated[AuthenticatedUser, Depends(get_current_user)]
-
-
-async def _caller_holding(
-    security_scopes: SecurityScopes, request: Request, user: CurrentUserDep
-) -> AuthenticatedUser:
-    route = request.scope.get("route")
-    for scope in security_scopes.scopes:
-        require(user.scopes, scope, needed_for=f"{request.method} {getattr(route, 'path', request.url.path)}")
-    return user
+get_current_user = _Caller()
 
 
 def require_scope(scope: str) -> Any:
-    """The caller, once it is known to hold `scope` (else 403 naming it, before the handler
-    runs: nothing written). Declared with `Security`, the scope shows in the route's security
-    requirement in the OpenAPI document; pair it with `scope_answers(scope)` for the 403."""
-    return Security(_caller_holding, scopes=[scope])
+    """The caller, once it is known to hold `scope` (else 403 naming it). Declared with
+    `Security`, the scope shows in the route's security requirement in the OpenAPI document;
+    pair it with `scope_answers(scope)` for the 403."""
+    return Security(_CallerHolding(scope), scopes=[scope])
 
 
 def scope_answers(*scopes: str) -> dict[int | str, dict[str, Any]]:

@@ -10,7 +10,7 @@ expired key is refused on the next request by every worker. Callers own the tran
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -205,7 +205,11 @@ class KeyHolder:
 
 
 def user_of_key(
-    connection: Connection | Session, *, username: str, key: str, throttle_subjects: Sequence[str] = ()
+    connection: Connection | Session,
+    *,
+    username: str,
+    key: str,
+    attempt: throttle.Attempt,
 ) -> KeyHolder | None:
     """The active user `username` if `key` is one of its valid keys, with the key's effective
     scopes and the throttle's word on this attempt (one query). A key created without a name is
@@ -214,7 +218,7 @@ def user_of_key(
         "key_hash": key_digest(key),
         "now": utc_now(),
         "username": username,
-        "throttle_subjects": list(throttle_subjects),
+        **attempt.parameters,
     }
     row = connection.execute(_USER_OF_KEY, parameters).first()
     if row is None:

@@ -1,7 +1,7 @@
 """Creating users and checking credentials; callers own the transaction."""
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -105,13 +105,11 @@ _CURRENT_USER = select(User.password_hash, User.scopes, throttle.blocked_until_o
 
 
 def current_user(
-    connection: Connection | Session, *, user_id: int, throttle_subjects: Sequence[str]
+    connection: Connection | Session, *, user_id: int, attempt: throttle.Attempt
 ) -> StoredUser | None:
     """An active user's password hash and scopes, and the throttle's word on this attempt;
     None when the user is gone or inactive."""
-    row = connection.execute(
-        _CURRENT_USER, {"user_id": user_id, "throttle_subjects": list(throttle_subjects)}
-    ).first()
+    row = connection.execute(_CURRENT_USER, {"user_id": user_id, **attempt.parameters}).first()
     if row is None:
         return None
     return StoredUser(password_hash=row[0], scopes=read_scopes(row[1]), blocked_until=row[2])

@@ -12,7 +12,6 @@ once its subject has had no failure for `QUIET` and is not blocked.
 """
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,21 +56,41 @@ def address_subject(address: str) -> str:
     return _ADDRESS + address
 
 
-def subjects(username: str | None, address: str | None) -> list[str]:
-    """The counters one attempt is judged by. A user name the database could not hold has none."""
-    found = [login_subject(username)] if username is not None else []
-    return found + ([address_subject(address)] if address else [])
+@dataclass(frozen=True)
+class Attempt:
+    """The counters one login attempt is judged by: its login's (none for a user name the
+    database could not hold) and its client address's (none when unknown)."""
+
+    login: str | None
+    address: str | None
+
+    @property
+    def subjects(self) -> list[str]:
+        return [subject for subject in (self.login, self.address) if subject is not None]
+
+    @property
+    def parameters(self) -> dict[str, str | None]:
+        """The values of the statements' subject parameters (`_IN_ATTEMPT`); NULL matches none."""
+        return {"throttle_login": self.login, "throttle_address": self.address}
+
+
+def attempt(username: str | None, address: str | None) -> Attempt:
+    return Attempt(
+        login=login_subject(username) if username is not None else None,
+        address=address_subject(address) if address else None,
+    )
+
+
+# Two plain parameters, not an expanding list: these run on every authenticated request, and a
+# statement with a fixed shape is compiled once.
+_IN_ATTEMPT = LoginThrottle.subject.in_([bindparam("throttle_login"), bindparam("throttle_address")])
 
 
 def blocked_until_of() -> Any:
-    """The latest end of a block among the subjects bound as `throttle_subjects`: a scalar
+    """The latest end of a block among the attempt's subjects (`Attempt.parameters`): a scalar
     subquery, so that the query that authenticates a remembered password or a key reads it in
     the same round trip."""
-    return (
-        select(func.max(LoginThrottle.blocked_until))
-        .where(LoginThrottle.subject.in_(bindparam("throttle_subjects", expanding=True)))
-        .scalar_subquery()
-    )
+    return select(func.max(LoginThrottle.blocked_until)).where(_IN_ATTEMPT).scalar_subquery()
 
 
 def refuse_if_blocked(blocked_until: datetime | None, now: datetime) -> None:
@@ -85,15 +104,13 @@ class Standing:
     login_has_failed: bool  # whether a success must reset the login's counter
 
 
-_STANDING = select(LoginThrottle.subject, LoginThrottle.blocked_until).where(
-    LoginThrottle.subject.in_(bindparam("throttle_subjects", expanding=True))
-)
+_STANDING = select(LoginThrottle.subject, LoginThrottle.blocked_until).where(_IN_ATTEMPT)
 
 
-def standing(connection: Connection | Session, attempt_subjects: Sequence[str]) -> Standing:
-    if not attempt_subjects:
+def standing(connection: Connection | Session, judged: Attempt) -> Standing:
+    if not judged.subjects:
         return Standing(blocked_until=None, login_has_failed=False)
-    rows = connection.execute(_STANDING, {"throttle_subjects": list(attempt_subjects)}).all()
+    rows = connection.execute(_STANDING, judged.parameters).all()
     blocks = [row.blocked_until for row in rows if row.blocked_until is not None]
     return Standing(
         blocked_until=max(blocks, default=None),
@@ -110,11 +127,9 @@ class Limits:
     per_address: int = ADDRESS_LIMIT
 
 
-def record_failure(
-    session: Session, attempt_subjects: Sequence[str], now: datetime, limits: Limits = Limits()
-) -> None:
+def record_failure(session: Session, failed: Attempt, now: datetime, limits: Limits = Limits()) -> None:
     """Count one failure for each subject, and block those that reach their limit."""
-    for subject in attempt_subjects:
+    for subject in failed.subjects:
         limit = limits.per_login if subject.startswith(_LOGIN) else limits.per_address
         failures = _count_failure(session, subject, limit, now)
         penalty = penalty_seconds(failures, limit)
