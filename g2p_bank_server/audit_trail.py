@@ -308,9 +308,12 @@ class _Common:
         )
 
 
+_KINDS = {kind.value: kind for kind in audit.EventKind}
+
+
 def _write_order(row: tuple) -> tuple:
     # Columns of repository.EVENT_COLUMNS: kind, then registrant, account and bank at 7, 8, 9.
-    return audit.write_order(audit.EventKind(row[1]), registrant_id=row[7], account_id=row[8], bank_id=row[9])
+    return audit.write_order(_KINDS[row[1]], registrant_id=row[7], account_id=row[8], bank_id=row[9])
 
 
 def trail_of(session: Session) -> AuditTrail:

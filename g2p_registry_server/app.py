@@ -22,7 +22,7 @@ from .api.deps import SessionFactories, accept_language, get_current_user
 from .auth import throttle
 from .auth.passwords import VerifiedCredentials
 from .config import Settings
-from .db import make_engine, make_sessionmaker
+from .db import make_engine, make_sessionmaker, single_statement_reads
 from .docs import add_offline_docs
 from .error_handlers import AnsweredErrorsStop, install_error_handlers
 from .extensions import LoadedExtension, build_extendable_registry, load_extensions
@@ -61,13 +61,9 @@ def _registry_app(settings: Settings, engine: Engine, extensions: Sequence[Loade
         read=make_sessionmaker(engine, settings=settings),
         write=make_sessionmaker(engine, write=True, settings=settings),
     )
-    # Credentials are checked on a connection of their own, before the request's session exists;
-    # on PostgreSQL outside a transaction: one round trip for the check, no BEGIN and ROLLBACK.
-    app.state.engine = (
-        engine.execution_options(isolation_level="AUTOCOMMIT")
-        if engine.dialect.name == "postgresql"
-        else engine
-    )
+    # Credentials are checked on a connection of their own, before the request's session exists,
+    # each by one statement outside a transaction.
+    app.state.engine = single_statement_reads(engine)
     app.state.verified_credentials = VerifiedCredentials()
     app.state.implied_scopes = {
         scope: brought for loaded in extensions for scope, brought in loaded.extension.implied_scopes.items()

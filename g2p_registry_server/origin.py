@@ -30,12 +30,24 @@ class WriteOrigin:
     request_id: str | None
 
 
+_REQUEST_KEY = "g2p_request_scope"
+
+
 def attach_origin(session: Session, origin: WriteOrigin) -> None:
     session.info[_SESSION_KEY] = origin
 
 
+def attach_request(session: Session, scope: Scope) -> None:
+    """The session serves the HTTP request of this ASGI scope: its origin (`request_origin`) is
+    worked out when something asks for it, as most requests write nothing that records it."""
+    session.info[_REQUEST_KEY] = scope
+
+
 def origin_of(session: Session) -> WriteOrigin | None:
-    return session.info.get(_SESSION_KEY)
+    origin = session.info.get(_SESSION_KEY)
+    if origin is None and _REQUEST_KEY in session.info:
+        origin = session.info[_SESSION_KEY] = request_origin(session.info[_REQUEST_KEY])
+    return origin
 
 
 def request_origin(scope: Scope) -> WriteOrigin:

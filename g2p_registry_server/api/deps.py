@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from ..auth.scopes import REGISTRY_READ, REGISTRY_WRITE, MissingScope
-from ..origin import attach_origin, finish_read, mark_read_session, request_origin
+from ..origin import attach_request, finish_read, mark_read_session
 from .authentication import SCOPE_KEY, AuthenticatedUser
 
 # Methods that only read; other requests take SQLite's write lock when their transaction starts.
@@ -64,7 +64,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     factories: SessionFactories = request.app.state.session_factories
     writes = request.method not in READ_METHODS
     session = (factories.write if writes else factories.read)()
-    attach_origin(session, request_origin(request.scope))
+    attach_request(session, request.scope)
     if not writes:
         mark_read_session(session, factories.write)
     try:

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 BUSY_TIMEOUT_MS = 30_000
 IDLE_BEFORE_PING_SECONDS = 5.0
-# Execution option read by the BEGIN hook: "IMMEDIATE" takes SQLite's write lock at BEGIN.
+# Execution option read by the BEGIN hook: "IMMEDIATE" takes SQLite's write lock at BEGIN;
+# "NONE" emits no BEGIN (each statement alone, `single_statement_reads`).
 SQLITE_BEGIN_OPTION = "g2p_sqlite_begin"
 # Key of the settings in a session's `info`: what the server or command runs with.
 SETTINGS_KEY = "g2p_settings"
@@ -106,11 +107,21 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "") == "IMMEDIATE":
+        begin = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "")
+        if begin == "IMMEDIATE":
             # Queues behind the other writers of this database, then BEGIN IMMEDIATE.
             connection.connection.dbapi_connection.begin_write()
-        else:
+        elif begin != "NONE":
             connection.exec_driver_sql("BEGIN")
+
+
+def single_statement_reads(engine: Engine) -> Engine:
+    """The engine for reads of one statement each (checking credentials on every request),
+    outside a transaction: on PostgreSQL in autocommit (one round trip, no BEGIN and ROLLBACK),
+    on SQLite without BEGIN (the statement reads one snapshot on its own)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine.execution_options(**{SQLITE_BEGIN_OPTION: "NONE"})
 
 
 def make_sessionmaker(
