@@ -9,6 +9,11 @@ So the server's writers queue before `BEGIN IMMEDIATE`: threads of one worker on
 processes on an advisory lock (`flock`) of a file beside the database. Both wake the next writer
 the moment the last one commits or rolls back. SQLite's own lock stays the guard: other programs
 (the CLI, a migration) that do not queue here still wait on the busy timeout, as before.
+
+Checkpoints (copying the write-ahead log back into the database, with its fsyncs) are run by
+the writer that found the log grown past `CHECKPOINT_BYTES`, after it has handed the lock on:
+SQLite's automatic checkpoint (turned off on these connections) runs inside COMMIT, so every
+writer queued behind the committing one waited for the disk too.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from typing import Any
 # an inherited descriptor would not exclude the parent.
 _process_locks: dict[tuple[int, str], _WriterLock] = {}
 _process_locks_guard = threading.Lock()
+
+# SQLite's own default: 1000 pages of 4 KiB.
+CHECKPOINT_BYTES = 1000 * 4096
 
 
 class _WriterLock:
@@ -71,7 +79,10 @@ class QueuedWriterConnection(sqlite3.Connection):
         name = os.fspath(database)
         in_memory = name == ":memory:" or name.startswith("file:") or not name
         self._writer_lock = None if in_memory else _writer_lock(name)
+        self._log = None if in_memory else name + "-wal"
         self._holding = False
+        if self._log is not None:
+            self.execute("PRAGMA wal_autocheckpoint=0")
 
     def begin_write(self) -> None:
         if self._writer_lock is not None and not self._holding:
@@ -89,11 +100,24 @@ class QueuedWriterConnection(sqlite3.Connection):
             self._writer_lock.release()
 
     def commit(self) -> None:
+        wrote = self._holding
         try:
             super().commit()
         finally:
             if not self.in_transaction:
                 self._free_writer_lock()
+        if wrote:
+            self._checkpoint_if_grown()
+
+    def _checkpoint_if_grown(self) -> None:
+        try:
+            grown = self._log is not None and os.stat(self._log).st_size > CHECKPOINT_BYTES
+        except FileNotFoundError:
+            return
+        if grown:
+            # PASSIVE: copies what no reader still needs, waits for nobody; SQLite restarts the
+            # log from its beginning once all of it has been copied.
+            self.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def rollback(self) -> None:
         try:

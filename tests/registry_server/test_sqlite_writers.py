@@ -6,8 +6,9 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
+from pathlib import Path
 
-from g2p_registry_server.db.sqlite_writers import QueuedWriterConnection, _writer_lock
+from g2p_registry_server.db.sqlite_writers import CHECKPOINT_BYTES, QueuedWriterConnection, _writer_lock
 
 HOLD_SECONDS = 0.3
 
@@ -74,3 +75,22 @@ def test_a_forked_process_is_excluded_while_its_parent_writes(tmp_path):
     finally:
         connection.rollback()
         connection.close()
+
+
+def test_the_log_is_checkpointed_by_writers_after_they_hand_the_lock_on(tmp_path):
+    """SQLite's automatic checkpoint is off on these connections; the writer that finds the log
+    past CHECKPOINT_BYTES copies it back, so the log is reused instead of growing."""
+    path = _database(tmp_path)
+    connection = QueuedWriterConnection(path, isolation_level=None)
+    assert connection.execute("PRAGMA wal_autocheckpoint").fetchone() == (0,)
+    row = "x" * 3000
+    written = 0
+    while written < 4 * CHECKPOINT_BYTES:
+        connection.begin_write()
+        connection.executemany("INSERT INTO t VALUES (?)", [(row,)] * 20)
+        connection.commit()
+        written += 20 * len(row)
+    wal = Path(path + "-wal").stat().st_size
+    connection.close()
+    # Without checkpoints the log would hold every page written (about 4x the threshold).
+    assert wal < 2 * CHECKPOINT_BYTES, wal
