@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..db import utc_now
 from ..errors import RegistryError
 from ..reference.lookup import ReferenceLookup
-from . import answers, repository, service
+from . import answers, repository, service, views
 from .models import Registrant
 from .schemas import (
     GroupInfoRequest,
@@ -143,3 +143,9 @@ class RegistrantProcessing(metaclass=ExtendableMeta):
         """Registrants as stored after the writes of this request, ready for an answer."""
         self.session.flush()
         return repository.reload_for_answer(self.session, [registrant.id for registrant in registrants])
+
+    def created(self, registrant: Registrant) -> RegistrantView:
+        """A registrant this request created, as stored, ready for an answer (not read back:
+        nothing but the ORM writes its row and those of its IDs, phones and memberships)."""
+        self.session.flush()
+        return views.created_view(registrant)

@@ -166,6 +166,42 @@ def views_of(session: Session, registrant_ids: Sequence[int]) -> list[Registrant
     return [by_id[registrant_id] for registrant_id in registrant_ids if registrant_id in by_id]
 
 
+def created_view(registrant: Registrant) -> RegistrantView:
+    """The view of a registrant this transaction created and flushed, from its ORM object: what
+    `views_of` would read back (every column was set or defaulted by the INSERT, in Python), in
+    the same order, without reading it. Only the ORM writes a new registrant's IDs, phones and
+    memberships, so a relationship it never loaded (absent from the object's state) is empty; and
+    a column it never set was inserted as NULL (none of them has a server default)."""
+    state = registrant.__dict__
+    kind = state.get("kind")
+    return RegistrantView(
+        **{name: state.get(name) for name in _SCALARS},
+        kind=NamedView(kind.name) if kind is not None else None,
+        reg_ids=[
+            RegistrantIdView(reg_id.id, reg_id.value, reg_id.expiry_date, NamedView(reg_id.id_type.name))
+            for reg_id in sorted(state.get("reg_ids", ()), key=_by_id)
+        ],
+        phone_number_ids=[
+            PhoneNumberView(phone.id, phone.phone_no, phone.phone_sanitized, phone.date_collected)
+            for phone in sorted(state.get("phone_number_ids", ()), key=_by_id)
+        ],
+        group_membership_ids=[
+            MembershipView(
+                membership.id,
+                created_view(membership.individual),
+                [NamedView(kind.name) for kind in sorted(membership.__dict__.get("kind", ()), key=_by_id)],
+                membership.create_date,
+                membership.write_date,
+            )
+            for membership in sorted(state.get("group_membership_ids", ()), key=_by_id)
+        ],
+    )
+
+
+def _by_id(record: RegistrantId | PhoneNumber | GroupMembership | MembershipKind) -> int:
+    return record.id
+
+
 def views_where(session: Session, query: Select, **parameters: object) -> list[RegistrantView]:
     """Views of the rows of `query`, a filtered and ordered `REGISTRANT_ROWS` (a statement built
     once and given its parameters here keeps its compiled form)."""

@@ -114,3 +114,12 @@ def test_verified_credentials_cache():
     assert cache.get("admin", "pw").user_id == 7
     assert cache.get("admin", "pw2") is None
     assert cache.get("admin2", "pw") is None
+
+
+def test_no_column_an_answer_shows_has_a_server_default():
+    """`views.created_view` answers a new registrant from its ORM object: a column it never set
+    was inserted as NULL, which a server default would contradict."""
+    from g2p_registry_server.registrants.models import Registrant
+    from g2p_registry_server.registrants.views import _SCALARS
+
+    assert [name for name in _SCALARS if Registrant.__table__.c[name].server_default is not None] == []

@@ -57,4 +57,4 @@ def create_group(request: GroupInfoRequest, session: SessionDep, caller: Registr
     """Create a new Group"""
     processing = RegistrantProcessing(session, scopes=caller.scopes)
     group = processing.create_group(request)
-    return processing.group_answers(processing.reload([group]))[0]
+    return processing.group_answers([processing.created(group)])[0]

@@ -56,7 +56,7 @@ def create_individual(request: IndividualInfoRequest, session: SessionDep, calle
     """Create a new individual"""
     processing = RegistrantProcessing(session, scopes=caller.scopes)
     registrant = processing.create_individual(request)
-    return processing.individual_answers(processing.reload([registrant]))[0]
+    return processing.individual_answers([processing.created(registrant)])[0]
 
 
 @individual_router.get(
