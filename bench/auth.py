@@ -1,11 +1,14 @@
-"""What authentication costs a request: `GET /individual/{id}` through the real server with HTTP
-Basic and a password (its verification cached), with an API key as the Basic password, and the
-same request to the same app with authentication taken out, side by side in one run.
+"""What authentication and scope checks cost a request: `GET /individual/{id}` through the real
+server with HTTP Basic and a password (its verification cached), with an API key as the Basic
+password, the same request to the same app with its routes' scope checks taken out, and to the
+same app with authentication taken out, side by side in one run.
 
     python -m bench.auth [--backend sqlite|postgresql] [--smoke]
 
-Target: both authenticated scenarios reach at least 0.8 of the throughput without authentication.
-The servers are real processes on 127.0.0.1, one worker each, over one database.
+Targets: both authenticated scenarios reach at least 0.8 of the throughput without
+authentication; the password scenario at least 0.95 of the same without scope checks (scope
+checks add at most 5%). The servers are real processes on 127.0.0.1, one worker each, over one
+database.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from .servers import BenchServer, local_registry
 
 TARGET = 0.8
 BASELINE = "without auth"
+SCOPE_CHECKS_TARGET = 0.95
+WITHOUT_SCOPE_CHECKS = "password, no scope checks"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         credentials, server = local.credentials, local.server
         bare = local.stack.enter_context(
             BenchServer(local.database_url, app="without-auth", log_path=local.workdir / "without-auth.log")
+        )
+        unchecked = local.stack.enter_context(
+            BenchServer(
+                local.database_url,
+                app="without-scope-checks",
+                log_path=local.workdir / "without-scope-checks.log",
+            )
         )
         status, created = request(
             f"{server.api_url}/individual",
@@ -64,6 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "password (cached)", server.api_url + path, authorization=credentials.password_authorization
             ),
             Scenario("API key", server.api_url + path, authorization=credentials.key_authorization),
+            Scenario(
+                WITHOUT_SCOPE_CHECKS,
+                unchecked.api_url + path,
+                authorization=credentials.password_authorization,
+            ),
         ]
         outcomes = measure_plan(scenarios, plan, progress=lambda line: print(f"  {line}", file=sys.stderr))
     print(
@@ -77,6 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"target: authenticated >= {TARGET} of {BASELINE!r}: {'met' if met else 'NOT met'} ("
         + ", ".join(f"{name} {ratio:.2f}" for name, ratio in ratios.items())
         + ")"
+    )
+    checks = median_ratio(outcomes, "password (cached)", WITHOUT_SCOPE_CHECKS)
+    print(
+        f"target: password (cached) >= {SCOPE_CHECKS_TARGET} of {WITHOUT_SCOPE_CHECKS!r} (scope checks): "
+        f"{'met' if checks >= SCOPE_CHECKS_TARGET else 'NOT met'} ({checks:.2f})"
     )
     return exit_status(outcomes, "the figures are not valid")
 

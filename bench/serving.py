@@ -1,10 +1,11 @@
 """Serve an app for a benchmark, exactly as `g2p-registry serve` serves the registry (same
 server, event loop, HTTP parser, socket and worker processes): the real app; the same app with
-authentication taken out, to measure what authentication costs; or the floor, a bare FastAPI app
-answering a constant, to measure what the registry costs beyond the serving stack itself. The
-last two exist only here, in the benchmarks: the server has no such setting.
+authentication taken out, to measure what authentication costs; the same app with its routes'
+scope checks taken out, to measure what they cost; or the floor, a bare FastAPI app answering a
+constant, to measure what the registry costs beyond the serving stack itself. All but the first
+exist only here, in the benchmarks: the server has no such setting.
 
-    python -m bench.serving --app registry|without-auth|floor --port PORT [--workers N]
+    python -m bench.serving --app registry|without-auth|without-scope-checks|floor --port PORT [--workers N]
 
 The database must be prepared (migrated, seeded) beforehand: the benchmark does it once.
 """
@@ -12,13 +13,17 @@ The database must be prepared (migrated, seeded) beforehand: the benchmark does 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from g2p_registry_server.api.authentication import SCOPE_KEY, AuthenticatedUser, BasicAuthGate
+from g2p_registry_server.api.deps import ScopeRequirement, get_current_user
 from g2p_registry_server.app import create_app
 from g2p_registry_server.config import Settings
 from g2p_registry_server.error_handlers import AnsweredErrorsStop
@@ -28,6 +33,7 @@ from g2p_registry_server.serving import serve, server_config
 APPS = {
     "registry": "g2p_registry_server.app:create_app_from_environment",
     "without-auth": "bench.serving:create_app_without_auth",
+    "without-scope-checks": "bench.serving:create_app_without_scope_checks",
     "floor": "bench.serving:create_floor_app",
 }
 FLOOR_PATH = "/floor"
@@ -62,6 +68,32 @@ def create_app_without_auth() -> ASGIApp:
         Middleware(_Unchecked, user=nobody) if layer.cls is BasicAuthGate else layer
         for layer in registry_app.user_middleware
     ]
+    return AnsweredErrorsStop(app)
+
+
+def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # a router included in another one
+            yield from _api_routes(route.original_router.routes)
+
+
+def _scope_requirements(dependant: Dependant) -> Iterator[ScopeRequirement]:
+    for sub in dependant.dependencies:
+        if isinstance(sub.call, ScopeRequirement):
+            yield sub.call
+        yield from _scope_requirements(sub)
+
+
+def create_app_without_scope_checks() -> ASGIApp:
+    """The server's app with every route's scope requirement replaced by the plain caller: the
+    same authentication, no scope checked."""
+    app = create_app(Settings())
+    registry_app = app.state.registry_app
+    for route in _api_routes(registry_app.routes):
+        for requirement in _scope_requirements(route.dependant):
+            registry_app.dependency_overrides[requirement] = get_current_user
     return AnsweredErrorsStop(app)
 
 

@@ -128,7 +128,7 @@ class _Caller(HTTPBasic):
         return request.scope[SCOPE_KEY]
 
 
-class _CallerHolding(_Caller):
+class ScopeRequirement(_Caller):
     """The caller, once it is known to hold `scope` (else 403 naming it, before the handler runs:
     nothing written)."""
 
@@ -151,7 +151,7 @@ def require_scope(scope: str) -> Any:
     """The caller, once it is known to hold `scope` (else 403 naming it). Declared with
     `Security`, the scope shows in the route's security requirement in the OpenAPI document;
     pair it with `scope_answers(scope)` for the 403."""
-    return Security(_CallerHolding(scope), scopes=[scope])
+    return Security(ScopeRequirement(scope), scopes=[scope])
 
 
 def scope_answers(*scopes: str) -> dict[int | str, dict[str, Any]]:

@@ -38,8 +38,10 @@ def _ratios(output: str) -> dict[str, float]:
 def test_auth_bench():
     backend = ["--backend", "postgresql", "--postgres-url", POSTGRES_URL] if POSTGRES_URL else []
     output = run_bench("auth", *backend)
-    assert set(_ratios(output)) == {"without auth", "password (cached)", "API key"}
+    scenarios = {"without auth", "password (cached)", "API key", "password, no scope checks"}
+    assert set(_ratios(output)) == scenarios
     assert "target: authenticated >= 0.8" in output
+    assert "(scope checks): " in output
 
 
 def test_bank_accounts_bench():
@@ -82,3 +84,30 @@ def test_concurrency_bench():
     assert cells == {(w, s, c) for w in "12" for s in scenarios for c in (1, 4)}, output
     assert "met     no failed request" in output
     assert re.search(r"^targets: \d+ of \d+ met$", output, flags=re.MULTILINE)
+
+
+def test_the_app_without_scope_checks_checks_credentials_but_no_scope(tmp_path):
+    """bench.auth's baseline for scope checks: a caller holding no scope is refused by the real
+    app (403) and served by this one; wrong credentials are refused by both."""
+    from bench.load import basic_authorization, request
+    from bench.servers import BenchServer, prepare_database
+    from g2p_registry_server.auth.service import create_user
+    from g2p_registry_server.db import make_engine, make_sessionmaker
+
+    database_url = f"sqlite:///{tmp_path / 'scopes.db'}"
+    prepare_database(database_url)
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine, write=True)() as session, session.begin():
+        create_user(session, username="nobody", password="nobody's password", scopes=())  # noqa: S106
+    engine.dispose()
+    nobody = basic_authorization("nobody", "nobody's password")
+    wrong = basic_authorization("nobody", "not the password")
+    statuses = {}
+    for app in ("registry", "without-scope-checks"):
+        with BenchServer(database_url, app=app, log_path=tmp_path / f"{app}.log") as server:
+            statuses[app] = (
+                request(f"{server.api_url}/individual/1", authorization=nobody)[0],
+                request(f"{server.api_url}/individual/1", authorization=wrong)[0],
+            )
+    # 400: upstream's answer for a registrant that is not there (the database has none).
+    assert statuses == {"registry": (403, 401), "without-scope-checks": (400, 401)}
