@@ -88,10 +88,7 @@ def registrant_history(
     Account numbers show their last four characters only."""
     service.require_registrant(session, registrant_id=registrant_id)
     rows = repository.registrant_events(session, registrant_id=registrant_id, before=before, limit=limit + 1)
-    events = [_event(row) for row in rows]
-    return audit.RegistrantHistoryPage(
-        items=events[:limit], next_before=audit.history_next_before(events, limit)
-    )
+    return audit.RegistrantHistoryPage.of([_event(row) for row in rows], limit)
 
 
 @router.get(
@@ -110,5 +107,5 @@ def bank_account_events(
     """Every bank-detail event, oldest first, for export to a security system: read on with
     `after` set to the page's `last_id`; an empty page (`last_id` null) means none yet: poll
     again later with the same `after`."""
-    events = [_event(row) for row in repository.events_after(session, after=after, limit=limit)]
-    return audit.EventFeedPage(items=events, last_id=events[-1].id if events else None)
+    rows = repository.events_after(session, after=after, limit=limit)
+    return audit.EventFeedPage.of([_event(row) for row in rows])

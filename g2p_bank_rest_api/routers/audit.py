@@ -20,11 +20,10 @@ from ..rules.audit import (
     HISTORY_PAGE_LIMIT,
     EventFeedPage,
     RegistrantHistoryPage,
-    history_next_before,
     masked_number,
 )
 from ..rules.scopes import Scope
-from ..rules.shared_accounts import SharedAccount, SharedAccountsPage
+from ..rules.shared_accounts import SharedAccount, SharedAccountsPage, every_pair_shares_a_group
 from ..scope_checks import requires_scope
 from .bank_account import MAX_ID, RegistrantDep
 
@@ -60,20 +59,21 @@ def registrant_history(
     if before is not None:
         domain.append(("id", "<", before))
     listed = events.search(domain, order="id desc", limit=limit + 1).as_answer()
-    return RegistrantHistoryPage(items=listed[:limit], next_before=history_next_before(listed, limit))
+    return RegistrantHistoryPage.of(listed, limit)
 
 
 @audit_router.get("/bank_account_events", response_model=EventFeedPage)
 def event_feed(
     events: EventsDep,
     after: Annotated[
-        int, Query(ge=0, le=MAX_ID, description="last_id of the previous page; 0 for the first")
-    ] = 0,
+        int | None, Query(ge=0, le=MAX_ID, description="last_id of the previous page; absent for the first")
+    ] = None,
     limit: Limit = DEFAULT_PAGE_LIMIT,
 ):
     """Every bank-detail event, oldest first: read on with `after` = `last_id`."""
-    listed = events.search([("id", ">", after)], order="id", limit=limit).as_answer()
-    return EventFeedPage(items=listed, last_id=listed[-1].id if listed else None)
+    domain = [("id", ">", after)] if after is not None else []
+    listed = events.search(domain, order="id", limit=limit).as_answer()
+    return EventFeedPage.of(listed)
 
 
 @audit_router.get("/bank_accounts/shared", response_model=SharedAccountsPage)
@@ -96,12 +96,10 @@ def shared_accounts(
             key=key,
             acc_number=masked_number(number) or "",
             registrant_ids=holders,
-            share_group=all(
-                shared_account_policy.share_a_group(related, first, second)
-                for index, first in enumerate(holders)
-                for second in holders[index + 1 :]
+            share_group=every_pair_shares_a_group(
+                holders, lambda first, second: shared_account_policy.share_a_group(related, first, second)
             ),
         )
         for key, number, holders in page
     ]
-    return SharedAccountsPage(items=items, next_after=page[-1][0] if len(rows) > limit else None)
+    return SharedAccountsPage.of(items, more=len(rows) > limit)

@@ -8,7 +8,7 @@ is shown (its last four characters), and the request id that ties the events of 
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -166,6 +166,13 @@ class RegistrantHistoryPage(BaseModel):
         description="Pass it as `before` for the next (older) page; null on the last page"
     )
 
+    @classmethod
+    def of(cls, read: Sequence[BankAccountEvent], limit: int) -> "RegistrantHistoryPage":
+        """The page of ``limit`` events from ``read``, newest first, read with one more row than
+        the page holds, so that a next page shows without another query."""
+        items = list(read[:limit])
+        return cls(items=items, next_before=items[-1].id if len(read) > limit else None)
+
 
 class EventFeedPage(BaseModel):
     items: list[BankAccountEvent] = Field(description="Oldest first")
@@ -173,11 +180,10 @@ class EventFeedPage(BaseModel):
         description="Id of the last event of this page: pass it as `after` to read on (null when empty)"
     )
 
-
-def history_next_before(events: Iterable[BankAccountEvent], limit: int) -> int | None:
-    """The cursor after a history page read with ``limit + 1`` rows: the last kept event's id."""
-    listed = list(events)
-    return listed[limit - 1].id if len(listed) > limit else None
+    @classmethod
+    def of(cls, read: Sequence[BankAccountEvent]) -> "EventFeedPage":
+        """The page of the events ``read``, oldest first (an empty page: none yet, poll later)."""
+        return cls(items=list(read), last_id=read[-1].id if read else None)
 
 
 def write_order(

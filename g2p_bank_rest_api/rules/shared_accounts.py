@@ -8,9 +8,10 @@ Both runtimes find the other active holders of a request's numbers in one query,
 module what to do with each item.
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import combinations
 
 from pydantic import BaseModel, Field
 from pydantic_core import PydanticCustomError
@@ -87,3 +88,14 @@ class SharedAccount(BaseModel):
 class SharedAccountsPage(BaseModel):
     items: list[SharedAccount]
     next_after: int | None = Field(description="Pass it as `after` for the next page; null on the last page")
+
+    @classmethod
+    def of(cls, items: list[SharedAccount], *, more: bool) -> "SharedAccountsPage":
+        """A page of the report; ``more``: numbers follow (read with one more row than the page)."""
+        return cls(items=items, next_after=items[-1].key if more and items else None)
+
+
+def every_pair_shares_a_group(holders: Sequence[int], share_a_group: Callable[[int, int], bool]) -> bool:
+    """Whether every holder of a number shares a group with every other (the report's
+    `share_group`; True for fewer than two holders)."""
+    return all(share_a_group(first, second) for first, second in combinations(holders, 2))

@@ -1,12 +1,10 @@
 """The report of numbers held by more than one active registrant: one page is two queries (the
 page's numbers, then their holders and the holders' groups), whatever its length."""
 
-from itertools import combinations
-
 from sqlalchemy.orm import Session
 
 from g2p_bank_server.rules import mask_account_number
-from g2p_bank_server.rules.shared_accounts import SharedAccount, SharedAccountsPage
+from g2p_bank_server.rules.shared_accounts import SharedAccount, SharedAccountsPage, every_pair_shares_a_group
 
 from . import repository
 
@@ -30,7 +28,9 @@ def shared_accounts_page(
                 key=key,
                 acc_number=mask_account_number(number),
                 registrant_ids=holders,
-                share_group=all(found.circle(a) & found.circle(b) for a, b in combinations(holders, 2)),
+                share_group=every_pair_shares_a_group(
+                    holders, lambda first, second: bool(found.circle(first) & found.circle(second))
+                ),
             )
         )
-    return SharedAccountsPage(items=items, next_after=items[-1].key if len(listed) > limit else None)
+    return SharedAccountsPage.of(items, more=len(listed) > limit)
