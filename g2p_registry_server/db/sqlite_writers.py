@@ -18,6 +18,7 @@ writer queued behind the committing one waited for the disk too.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
@@ -116,8 +117,10 @@ class QueuedWriterConnection(sqlite3.Connection):
             return
         if grown:
             # PASSIVE: copies what no reader still needs, waits for nobody; SQLite restarts the
-            # log from its beginning once all of it has been copied.
-            self.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            # log from its beginning once all of it has been copied. The commit has succeeded:
+            # a checkpoint that cannot run now is left to the next writer, never an error.
+            with contextlib.suppress(sqlite3.OperationalError):
+                self.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def rollback(self) -> None:
         try:

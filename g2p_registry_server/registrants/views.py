@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.orm import Session
@@ -174,8 +175,9 @@ def created_view(registrant: Registrant) -> RegistrantView:
     a column it never set was inserted as NULL (none of them has a server default)."""
     state = registrant.__dict__
     kind = state.get("kind")
+    scalars: dict[str, Any] = {name: state.get(name) for name in _SCALARS}
     return RegistrantView(
-        **{name: state.get(name) for name in _SCALARS},
+        **scalars,
         kind=NamedView(kind.name) if kind is not None else None,
         reg_ids=[
             RegistrantIdView(reg_id.id, reg_id.value, reg_id.expiry_date, NamedView(reg_id.id_type.name))
