@@ -40,7 +40,7 @@ WITHOUT_SCOPE_CHECKS = "password, no scope checks"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.auth", description=__doc__)
     add_backend_arguments(parser)
-    add_load_arguments(parser, rounds=7, requests=300, concurrency=4, time_limit=120)
+    add_load_arguments(parser, rounds=60, requests=60, concurrency=4, time_limit=240)
     return parser
 
 

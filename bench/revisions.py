@@ -138,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.revisions", description=__doc__)
     parser.add_argument("--revision", required=True, help="the earlier git revision to compare with")
     add_backend_arguments(parser)
-    add_load_arguments(parser, rounds=7, requests=100, concurrency=4, time_limit=240)
+    add_load_arguments(parser, rounds=60, requests=60, concurrency=4, time_limit=400)
     return parser
 
 
