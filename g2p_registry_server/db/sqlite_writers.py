@@ -83,7 +83,11 @@ class QueuedWriterConnection(sqlite3.Connection):
         self._log = None if in_memory else name + "-wal"
         self._holding = False
         if self._log is not None:
+            # The log's size tells when to checkpoint: SQLite reuses the file from its start
+            # after a complete checkpoint, and truncates it then only with a size limit (0:
+            # down to the first commit's pages), so that the size counts what is not copied yet.
             self.execute("PRAGMA wal_autocheckpoint=0")
+            self.execute("PRAGMA journal_size_limit=0")
 
     def begin_write(self) -> None:
         if self._writer_lock is not None and not self._holding:
