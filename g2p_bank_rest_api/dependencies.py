@@ -6,7 +6,8 @@ user-agent environment: Odoo then treats the login as interactive and accepts on
 password (PBKDF2, 600,000 rounds, on every request). This addon's dependency, installed in its
 place, accepts three things, tried from the cheapest:
 
-- a password this worker verified less than a minute ago (`credential_cache`), trusted only
+- a password this worker verified less than a minute ago (`rules.verified_passwords`, the cache
+  both runtimes share; realm: the database), trusted only
   while the user is active and still has the password hash it was verified against: one
   indexed SELECT on `res_users`;
 - an Odoo API key (`res.users.apikeys`, scope `rpc`) as the password: random, revocable, stored
@@ -31,7 +32,7 @@ from odoo.addons.base.models.res_partner import Partner
 from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 from odoo.addons.fastapi.dependencies import basic_auth_user, odoo_env
 
-from .credential_cache import verified_passwords
+from .rules.verified_passwords import VerifiedPasswords
 
 # The same user Odoo's login looks up (logins are unique), if it may still log in.
 _ACTIVE_USER_BY_LOGIN = (
@@ -42,6 +43,9 @@ _API_KEYS_BY_INDEX = (
     "SELECT name, key FROM res_users_apikeys"
     " WHERE user_id = %s AND index = %s AND (scope IS NULL OR scope = 'rpc')"
 )
+
+# One per worker process (a forked worker starts its own afresh).
+verified_passwords = VerifiedPasswords()
 
 
 class Caller(NamedTuple):

@@ -1,34 +1,7 @@
 """Bank details for the standalone registry server: the counterpart of the g2p_bank_rest_api addon.
 
-Importing the package declares its tables and its extensions of the registry's schemas and
-processing; the registry loads ``extension`` through its ``g2p_registry_server.extensions``
-entry point, includes its routes and runs its migrations.
+Importing the package does nothing by itself: the registry loads ``extension.extension`` through
+its ``g2p_registry_server.extensions`` entry point, which declares the bank tables and the
+extensions of the registry's schemas and processing, and brings its routes and migrations. So
+the shared rules (``g2p_bank_server.rules``, the addon's ``rules`` folder) can be imported alone.
 """
-
-from pathlib import Path
-
-from g2p_registry_server.extensions import Extension
-
-from . import bulk, csv_columns, models, processing, schemas
-from .audit_routes import router as audit_router
-from .payments.command import add_export_command
-from .payments.routers import router as payments_router
-from .request_ids import RequestIdMiddleware
-from .routers import router
-from .rules.scopes import BANK_SCOPES, DESCRIPTIONS, IMPLIED_SCOPES
-from .shared.command import add_report_command
-from .shared.routers import router as shared_accounts_router
-
-extension = Extension(
-    name="bank",
-    routers=(router, audit_router, payments_router, shared_accounts_router),
-    migrations=str(Path(__file__).parent / "migrations"),
-    commands=(add_export_command, add_report_command),
-    middleware=(RequestIdMiddleware,),
-    scopes={scope.value: DESCRIPTIONS[scope] for scope in BANK_SCOPES},
-    implied_scopes={
-        scope.value: [each.value for each in brought] for scope, brought in IMPLIED_SCOPES.items()
-    },
-)
-
-__all__ = ["bulk", "csv_columns", "extension", "models", "processing", "schemas"]

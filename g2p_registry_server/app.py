@@ -16,11 +16,12 @@ from sqlalchemy import Engine, text
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp
 
+from g2p_bank_server.rules.verified_passwords import VerifiedPasswords
+
 from .api.authentication import BasicAuthGate
 from .api.client_address import TrustedProxies
 from .api.deps import SessionFactories, accept_language, get_current_user
 from .auth import throttle
-from .auth.passwords import VerifiedCredentials
 from .config import Settings
 from .db import make_engine, make_sessionmaker, single_statement_reads
 from .docs import add_offline_docs
@@ -64,7 +65,7 @@ def _registry_app(settings: Settings, engine: Engine, extensions: Sequence[Loade
     # Credentials are checked on a connection of their own, before the request's session exists,
     # each by one statement outside a transaction.
     app.state.engine = single_statement_reads(engine)
-    app.state.verified_credentials = VerifiedCredentials()
+    app.state.verified_passwords = VerifiedPasswords()
     app.state.implied_scopes = {
         scope: brought for loaded in extensions for scope, brought in loaded.extension.implied_scopes.items()
     }

@@ -7,7 +7,6 @@ from . import (
     test_bulk,
     test_bulk_http,
     test_concurrent_merges,
-    test_credential_cache,
     test_http,
     test_password_cache,
     test_payment_accounts,

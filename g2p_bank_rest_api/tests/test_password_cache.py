@@ -9,7 +9,7 @@ from unittest import mock
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..credential_cache import verified_passwords
+from ..dependencies import verified_passwords
 from .common import RegistryHttpCase
 
 ROOT = "/api/v1/registry"

@@ -92,7 +92,7 @@ class TestScopesOverHttp(RegistryHttpCase):
     def test_a_group_removed_takes_effect_on_the_next_request(self):
         path = f"/individual/{self.registrant.id}"
         self.assertEqual(self.as_user(self.masked_reader, "GET", path).status_code, 200)
-        # The password is remembered now (credential_cache); the groups are read again anyway.
+        # The password is remembered now (rules.verified_passwords); the groups are read again anyway.
         self.masked_reader.groups_id = [Command.unlink(self.env.ref(SCOPE_GROUPS["registry:read"]).id)]
         with mute_logger("odoo.http"):
             refused = self.as_user(self.masked_reader, "GET", path)

@@ -6,7 +6,8 @@ then finds the user the gate authenticated. Documentation and OpenAPI stay publi
 
 The Basic password is either the user's password or one of the user's API keys. A key costs one
 indexed query and is never cached (revocation is immediate). A password costs an argon2
-verification, remembered for a minute per worker (`VerifiedCredentials`); a remembered one
+verification, remembered for a minute per worker (`VerifiedPasswords`, the cache both runtimes
+share); a remembered one
 costs one indexed query that checks the user is still active with the same password hash and
 reads its scopes, so that a scope taken away counts on the next request in every worker.
 
@@ -26,9 +27,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from g2p_bank_server.rules.verified_passwords import VerifiedPasswords
+
 from ..auth import throttle
 from ..auth.api_keys import looks_like_key, user_of_key
-from ..auth.passwords import VerifiedCredentials, verify_password
+from ..auth.passwords import verify_password
 from ..auth.scopes import read_scopes, with_implied
 from ..auth.service import authenticate, current_user
 from ..db import utc_now
@@ -69,6 +72,10 @@ def basic_credentials(authorization: str | None) -> tuple[str, str]:
     return username, password
 
 
+# The realm of remembered passwords: a server serves one database (Odoo passes its database name).
+ONE_DATABASE = ""
+
+
 def authenticate_credentials(
     state: State, username: str, password: str, client_address: str | None = None
 ) -> AuthenticatedUser:
@@ -76,7 +83,7 @@ def authenticate_credentials(
     login or the client address is blocked (`auth.throttle`), before any hash is computed."""
     plausible = _PLAUSIBLE_USERNAME.fullmatch(username) is not None
     attempt = throttle.attempt(username if plausible else None, client_address)
-    verified: VerifiedCredentials = state.verified_credentials
+    verified: VerifiedPasswords = state.verified_passwords
     if plausible and looks_like_key(password):
         with state.engine.connect() as connection:
             holder = user_of_key(connection, username=username, key=password, attempt=attempt)
@@ -90,7 +97,7 @@ def authenticate_credentials(
             )
         # Not a valid key: perhaps a password that looks like one; checked as a password below,
         # which also makes guessing keys as slow as guessing passwords.
-    entry = verified.get(username, password)
+    entry = verified.lookup(ONE_DATABASE, username, password)
     if entry is not None:
         with state.engine.connect() as connection:
             stored = current_user(connection, user_id=entry.user_id, attempt=attempt)
@@ -99,7 +106,7 @@ def authenticate_credentials(
             return AuthenticatedUser(
                 id=entry.user_id, username=username, scopes=with_implied(stored.scopes, state.implied_scopes)
             )
-        verified.forget(username, password)
+        verified.forget(ONE_DATABASE, username, password)
     with state.engine.connect() as connection:
         standing = throttle.standing(connection, attempt)
     throttle.refuse_if_blocked(standing.blocked_until, utc_now())
@@ -120,7 +127,7 @@ def authenticate_credentials(
     if standing.login_has_failed:
         with state.session_factories.write() as session, session.begin():
             throttle.forget_login(session, username)
-    verified.put(username, password, user_id, password_hash)
+    verified.remember(ONE_DATABASE, username, password, user_id, password_hash)
     return AuthenticatedUser(id=user_id, username=username, scopes=with_implied(scopes, state.implied_scopes))
 
 

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from g2p_registry_server.auth.passwords import VerifiedCredentials, hash_password, verify_password
+from g2p_registry_server.auth.api_keys import DISPLAY_LENGTH, key_digest, looks_like_key, new_key
+from g2p_registry_server.auth.passwords import hash_password, verify_password
 from g2p_registry_server.config import Settings
 from g2p_registry_server.db import normalize_database_url
 from g2p_registry_server.extensions import UnknownExtension, load_extensions
@@ -107,15 +108,6 @@ def test_password_hashing():
     assert not verify_password("not a hash", "x")
 
 
-def test_verified_credentials_cache():
-    cache = VerifiedCredentials()
-    assert cache.get("admin", "pw") is None
-    cache.put("admin", "pw", 7, "$argon2id$stored")
-    assert cache.get("admin", "pw").user_id == 7
-    assert cache.get("admin", "pw2") is None
-    assert cache.get("admin2", "pw") is None
-
-
 def test_no_column_an_answer_shows_has_a_server_default():
     """`views.created_view` answers a new registrant from its ORM object: a column it never set
     was inserted as NULL, which a server default would contradict."""
@@ -123,3 +115,14 @@ def test_no_column_an_answer_shows_has_a_server_default():
     from g2p_registry_server.registrants.views import _SCALARS
 
     assert [name for name in _SCALARS if Registrant.__table__.c[name].server_default is not None] == []
+
+
+def test_api_keys_are_high_entropy_and_recognised():
+    keys = {new_key() for _ in range(100)}
+    assert len(keys) == 100
+    for key in keys:
+        assert looks_like_key(key) and len(key) == 47
+        assert len(key_digest(key)) == 64 and key not in key_digest(key)
+    assert DISPLAY_LENGTH == 12
+    assert not looks_like_key("g2p_short")
+    assert not looks_like_key("an ordinary password")
