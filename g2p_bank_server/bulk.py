@@ -13,10 +13,9 @@ from operator import itemgetter
 from typing import Any
 
 from g2p_bank_server.rules import carries_bank_details, plan_accounts
+from g2p_bank_server.rules.bulk import BulkItem, ItemResult
 from g2p_bank_server.rules.shared_accounts import held_elsewhere
-from g2p_registry_server.bulk.items import BulkItem
 from g2p_registry_server.bulk.processing import BulkIndividualProcessing
-from g2p_registry_server.bulk.results import ItemResult
 
 from . import audit_trail, repository, service
 from .shared import policy as shared_policy

@@ -136,13 +136,13 @@ def match_items(env, items, match_type):
             claimed_ids.update(dict.fromkeys(pairs, item.index))
             if registrant_id:
                 claimed_registrants[registrant_id] = item.index
-                item.registrant = registrant_id
+                item.registrant_id = registrant_id
     accepted_items = [item for item in items if item.accepted]
     # One recordset for all: reading one individual then reads every one of them at once.
     partners = {partner.id: partner for partner in env["res.partner"].browse(claimed_registrants)}
     for item in accepted_items:
-        if item.registrant:
-            item.registrant = partners[item.registrant]
+        if item.registrant_id:
+            item.registrant = partners[item.registrant_id]
     _lock(env, accepted_items, holders)
 
 

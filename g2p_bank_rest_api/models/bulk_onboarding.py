@@ -18,14 +18,13 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 
 from .. import shared_account_policy
+from ..rules.bulk import accepted, validate_items
 from ..rules.shared_accounts import ACCOUNT_HELD_ELSEWHERE, held_elsewhere, refuses
-from .bulk_items import accepted, validate_items
 from .bulk_matching import check_references, match_items
 from .bulk_values import accounts_would_change, individual_changes, new_individual_values
 
 _logger = logging.getLogger(__name__)
 
-MAX_BULK_ITEMS = 1000
 # What storing an item may raise that is the item's fault, not the request's: the item is then
 # rejected. Concurrency errors (psycopg2.OperationalError) are not caught: Odoo retries the request.
 _ITEM_FAILURES = (UserError, ValueError, psycopg2.IntegrityError, psycopg2.DataError)
@@ -165,7 +164,8 @@ class BulkIndividualService(models.AbstractModel):
             )
             for item, partner in zip(creates, partners, strict=True):
                 partner = partner.with_env(self.env)
-                item.registrant, item.created, item.changed = partner, True, True
+                item.registrant_id, item.registrant = partner.id, partner
+                item.created = item.changed = True
                 if item.request.bank_ids:
                     service.merge_items(partner, item.request.bank_ids, check_policy=False)
         self.env.flush_all()
@@ -174,7 +174,7 @@ class BulkIndividualService(models.AbstractModel):
     def _write_items_one_by_one(self, items, reference):
         for item in items:
             if item.created:
-                item.registrant = None
+                item.registrant_id = item.registrant = None
             item.created = item.changed = False
         for item in items:
             try:
@@ -182,7 +182,7 @@ class BulkIndividualService(models.AbstractModel):
                     self._write_items([item], reference)
             except _ITEM_FAILURES as error:
                 if item.created:
-                    item.registrant = None
+                    item.registrant_id = item.registrant = None
                 item.created = item.changed = False
                 item.reject([], self._failure_message(error), "not_stored")
 

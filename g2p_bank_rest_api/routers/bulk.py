@@ -14,32 +14,17 @@ from odoo.api import Environment
 from odoo.addons.fastapi.dependencies import authenticated_partner_env
 from odoo.addons.g2p_registry_rest_api.schemas.individual import IndividualInfoRequest
 
-from ..models.bulk_onboarding import MAX_BULK_ITEMS
+from ..rules.bulk import ITEMS_REQUEST_BODY, MAX_BULK_ITEMS, BulkItemResult
 from ..rules.scopes import Scope
-from ..schemas.bulk import BulkItemResult
 from ..scope_checks import requires_scope
 
 bulk_router = APIRouter(tags=["bulk"])
-
-_ITEMS_SCHEMA = {
-    "requestBody": {
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "array",
-                    "maxItems": MAX_BULK_ITEMS,
-                    "items": {"$ref": "#/components/schemas/IndividualInfoRequest"},
-                }
-            }
-        }
-    }
-}
 
 
 @bulk_router.post(
     "/bulk/individual",
     response_model=list[BulkItemResult],
-    openapi_extra=_ITEMS_SCHEMA,
+    openapi_extra=ITEMS_REQUEST_BODY,
     responses={400: {"description": "Unknown ID type"}},
     dependencies=[Depends(requires_scope(Scope.REGISTRY_WRITE))],
 )

@@ -11,12 +11,13 @@ from typing import Any
 
 from tqdm import tqdm
 
+from g2p_bank_server.rules.bulk import MAX_BULK_ITEMS
+
 from ..config import Settings
 from ..errors import RegistryError
 from ..extensions import activate, build_extendable_registry, load_extensions
 from .files import FORMATS, guess_format
 from .importer import Importer, ImportState
-from .processing import MAX_BULK_ITEMS
 
 DEFAULT_ID_TYPE = "National ID"
 MAX_BATCH_SIZE = 10 * MAX_BULK_ITEMS

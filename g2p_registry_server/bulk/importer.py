@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from g2p_bank_server.rules.bulk import ItemResult
+
 from ..config import Settings
 from ..origin import WriteOrigin, command_origin
 from .files import Record, read_records
-from .results import ItemResult
 from .runners import run_batches
 
 _FINGERPRINT_BYTES = 1 << 20

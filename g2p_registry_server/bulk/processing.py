@@ -25,6 +25,8 @@ from extendable import ExtendableMeta
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from g2p_bank_server.rules.bulk import BulkItem, ItemResult, accepted, validate_items
+
 from ..db import utc_now
 from ..errors import RegistryError
 from ..reference.lookup import ReferenceLookup
@@ -32,11 +34,8 @@ from ..registrants import service
 from ..registrants.models import PhoneNumber, Registrant, RegistrantId
 from ..registrants.schemas import IndividualInfoRequest
 from . import repository
-from .items import BulkItem, accepted, validate_items
-from .results import ItemResult
 from .schema_copy import plain_copy
 
-MAX_BULK_ITEMS = 1000
 # Column orders of the rows inserted for new individuals.
 REGISTRANT_COLUMNS = (
     "id",
@@ -98,7 +97,7 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
         for item in todo:
             if item.changed and not item.created:
                 # IDs, phones or extension data alone are a change of the individual too.
-                item.registrant.write_date = self.now  # type: ignore[union-attr]
+                item.registrant.write_date = self.now
         self.session.flush()
         return [item.result() for item in items]
 

@@ -4,29 +4,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
+from g2p_bank_server.rules.bulk import ITEMS_REQUEST_BODY, MAX_BULK_ITEMS, BulkItemResult
+
 from ..api.deps import OneTripRoute, RegistryWriter, SessionDep, scope_answers
 from ..auth.scopes import REGISTRY_WRITE
 from ..registrants.fields import QueryText
-from .processing import MAX_BULK_ITEMS, BulkIndividualProcessing
-from .results import BulkItemResult
+from .processing import BulkIndividualProcessing
 
 bulk_router = APIRouter(route_class=OneTripRoute, tags=["bulk"])
-
-# The body is taken as a plain list so that one bad item is rejected alone (its result says why)
-# instead of making the whole request a 422; the document still shows what an item is.
-_ITEMS_SCHEMA = {
-    "requestBody": {
-        "content": {
-            "application/json": {"schema": {"items": {"$ref": "#/components/schemas/IndividualInfoRequest"}}}
-        }
-    }
-}
 
 
 @bulk_router.post(
     "/bulk/individual",
     response_model=list[BulkItemResult],
-    openapi_extra=_ITEMS_SCHEMA,
+    openapi_extra=ITEMS_REQUEST_BODY,
     responses={
         400: {"description": "Unknown ID type"},
         409: {"description": "Concurrent write; retry"},

@@ -18,12 +18,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from g2p_bank_server.rules.bulk import ItemResult
+
 from ..config import Settings
 from ..db import make_engine, make_sessionmaker
 from ..origin import WriteOrigin, attach_origin
 from .files import Record, parse_json_line
 from .processing import BulkIndividualProcessing
-from .results import ItemResult
 
 ATTEMPTS = 3
 BatchResults = tuple[list[Record], list[ItemResult]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -22,9 +23,14 @@ def bulk(client: httpx.Client, items: list) -> list[int]:
     return [result["id"] for result in answer.json()]
 
 
-def all_pages(client: httpx.Client, *, limit: int = 50, **params) -> list[dict]:
+def all_pages(
+    client: httpx.Client, *, limit: int = 50, after_first_page: Callable[[], object] | None = None, **params
+) -> list[dict]:
     items, cursor = [], None
     while True:
+        if cursor is not None and after_first_page is not None:
+            after_first_page()
+            after_first_page = None
         query = {"limit": limit, **params, **({"cursor": cursor} if cursor else {})}
         page = client.get(PATH, params=query)
         assert page.status_code == 200, page.text
@@ -101,7 +107,7 @@ def test_bad_paging_parameters_are_refused(client):
 
 def test_paging_while_registrants_are_added(client, live_server, run):
     existing = bulk(client, [run.item(n) for n in range(60)])
-    stop = threading.Event()
+    stop, first_added = threading.Event(), threading.Event()
     added: list[int] = []
 
     def add_more() -> None:
@@ -111,11 +117,13 @@ def test_paging_while_registrants_are_added(client, live_server, run):
                 if stop.is_set():
                     return
                 added.extend(bulk(writer, [run.item(n + k) for k in range(10)]))
+                first_added.set()
 
     thread = threading.Thread(target=add_more)
     thread.start()
     try:
-        listed = all_pages(client, limit=7)
+        # Some are added while paging, however busy the machine: the second page waits for them.
+        listed = all_pages(client, limit=7, after_first_page=lambda: first_added.wait(60))
     finally:
         stop.set()
         thread.join()
