@@ -28,8 +28,7 @@ from odoo.addons.base.models.res_partner import Partner
 from odoo.addons.fastapi.dependencies import authenticated_partner_env, authenticated_partner_impl
 
 from . import audit_trail, shared_account_policy
-from .models.bank_lookup import bank_key
-from .rules import normalize_bic
+from .rules import BankKey, normalize_bic
 from .rules.audit import Actor, RequestOrigin, request_id
 
 _SCOPE = "g2p_bank_rest_api.request_banks"
@@ -83,7 +82,7 @@ def named_banks(body):
             for item in items if isinstance(items, list) else ():
                 bank = _named_bank(item)
                 if bank:
-                    named.setdefault(bank_key(bank.bic, bank.bank_name), bank)
+                    named.setdefault(BankKey.of(bank.bic, bank.bank_name), bank)
             pending.extend(value for key, value in node.items() if key != "bank_ids")
     return named
 

@@ -24,6 +24,7 @@ from g2p_bank_server.rules import (
     DEFAULT_SEQUENCE,
     BankDetailsRequest,
     BankDetailsResponse,
+    BankKey,
     ExistingAccount,
     bank_name_key,
     clean_bank_name,
@@ -38,13 +39,6 @@ from .models import BankAccount
 from .shared import policy as shared_policy
 
 _logger = logging.getLogger(__name__)
-
-BankKey = tuple[str, str]
-"""("bic", BIC) for an item with a BIC, ("name", name key) for one without."""
-
-
-def bank_key(item: BankDetailsRequest) -> BankKey:
-    return ("bic", item.bic) if item.bic else ("name", bank_name_key(item.bank_name))
 
 
 class BankDirectory:
@@ -62,7 +56,7 @@ class BankDirectory:
     def resolve(self, items: Iterable[BankDetailsRequest]) -> None:
         names: dict[BankKey, str] = {}
         for item in items:
-            key = bank_key(item)
+            key = item.bank_key
             if key not in self._banks:
                 names.setdefault(key, clean_bank_name(item.bank_name))
         if not names:
@@ -94,7 +88,7 @@ class BankDirectory:
                 self._banks.setdefault(("name", bank.name_key), bank)
 
     def bank_for(self, item: BankDetailsRequest) -> Row:
-        return self._banks[bank_key(item)]
+        return self._banks[item.bank_key]
 
 
 def _bank_row(key: BankKey, name: str) -> dict:

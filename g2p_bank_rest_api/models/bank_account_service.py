@@ -20,6 +20,7 @@ from ..rules import (
     BankAccountItems,
     BankDetailsRequest,
     BankDetailsResponse,
+    BankKey,
     BankVisibility,
     ExistingAccount,
     mask_account_number,
@@ -81,10 +82,6 @@ class BankAccountService(models.AbstractModel):
     # Banks ------------------------------------------------------------------------------
 
     @api.model
-    def _bank_key(self, item):
-        return bank_lookup.bank_key(item.bic, item.bank_name)
-
-    @api.model
     def _find_or_create_banks(self, items, registrant=None):
         """Return {bank key: res.bank} for every item, creating the banks nobody has yet.
 
@@ -94,7 +91,7 @@ class BankAccountService(models.AbstractModel):
         """
         first_item_of = {}
         for item in items:
-            first_item_of.setdefault(self._bank_key(item), item)
+            first_item_of.setdefault(item.bank_key, item)
         scope = request_banks.current(self.env.cr) or request_banks.RequestBanks({})
         unknown = {key: item for key, item in first_item_of.items() if key not in scope.looked_up}
         if unknown:
@@ -110,7 +107,7 @@ class BankAccountService(models.AbstractModel):
             # of that name was found: later registrants naming it without a BIC get it.
             for key, item in missing.items():
                 if item.bic:
-                    name_key = bank_lookup.bank_key(None, item.bank_name)
+                    name_key = BankKey.of_name(item.bank_name)
                     if name_key in scope.looked_up:
                         scope.known.setdefault(name_key, created[key])
         Bank = self.env["res.bank"]
@@ -136,9 +133,7 @@ class BankAccountService(models.AbstractModel):
             bank_lookup.retry_if_banks_created_meanwhile(self.env, unlocked)
             scope.locked.update(unlocked)
         # A bank this request creates for a BIC also serves the items naming it without one.
-        by_name = {
-            bank_lookup.bank_key(None, item.bank_name): key for key, item in missing_items.items() if item.bic
-        }
+        by_name = {BankKey.of_name(item.bank_name): key for key, item in missing_items.items() if item.bic}
         same_as = {key: by_name[key] for key in missing if key in by_name}
         to_create = [key for key in missing if key not in same_as]
         Bank = self.env["res.bank"]
@@ -193,7 +188,7 @@ class BankAccountService(models.AbstractModel):
         banks = self._find_or_create_banks(items, registrant) if items else {}
         commands = [Command.update(account_id, {"active": False}) for account_id in plan.archive_ids]
         for change in plan.changes:
-            values = self._account_values(change, banks[self._bank_key(change.item)])
+            values = self._account_values(change, banks[change.item.bank_key])
             if change.account_id:
                 commands.append(Command.update(change.account_id, values))
             else:

@@ -28,10 +28,9 @@ adding one account both insert it and the second fails on the unique account num
 """
 
 from .. import transaction_locks
-from ..rules import bank_name_key, clean_bank_name
+from ..rules import BankKey, clean_bank_name
 
 __all__ = [
-    "bank_key",
     "clean_bank_name",
     "find_banks",
     "lock_bank_keys",
@@ -50,22 +49,17 @@ _FIND_BANKS = r"""
 """
 
 
-def bank_key(bic, bank_name):
-    """What identifies the bank an item names: its BIC when given, else its name's match key."""
-    return f"bic:{bic}" if bic else f"name:{bank_name_key(bank_name)}"
-
-
 def find_banks(cr, items_by_key):
-    """Return {bank key: bank id} for the keys a known active bank matches (lowest id wins)."""
-    bics = [key[len("bic:") :] for key in items_by_key if key.startswith("bic:")]
+    """Return {BankKey: bank id} for the keys a known active bank matches (lowest id wins)."""
+    bics = [key.value for key in items_by_key if key.kind == "bic"]
     names = [" ".join(item.bank_name.split()).lower() for key, item in items_by_key.items() if not item.bic]
     cr.execute(_FIND_BANKS, {"bics": bics, "names": names})
     found = {}
     for bank_id, name, bic in cr.fetchall():
         # SQL narrows the candidates; the shared rule decides (casefold is not SQL lower()).
-        candidates = [f"name:{bank_name_key(name or '')}"]
+        candidates = [BankKey.of_name(name or "")]
         if bic:
-            candidates.append(f"bic:{''.join(bic.split()).upper()}")
+            candidates.append(BankKey("bic", "".join(bic.split()).upper()))
         for key in candidates:
             if key in items_by_key:
                 found.setdefault(key, bank_id)
@@ -74,7 +68,7 @@ def find_banks(cr, items_by_key):
 
 def lock_bank_keys(cr, keys):
     """Hold, until the transaction ends, the creation lock of every bank key in ``keys``."""
-    transaction_locks.hold_locks(cr, _LOCK_NAMESPACE, keys)
+    transaction_locks.hold_locks(cr, _LOCK_NAMESPACE, [key.text for key in keys])
 
 
 def retry_if_banks_created_meanwhile(env, items_by_key):

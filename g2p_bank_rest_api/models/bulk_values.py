@@ -10,7 +10,6 @@ import re
 
 from odoo import Command
 
-from . import bank_lookup
 from .bank_account_service import plan_for_accounts
 
 # Copied as they are when the item carries a value; on update an absent, null or empty field
@@ -146,7 +145,7 @@ def accounts_would_change(accounts, items, banks):
         if account is None or change.reactivate:
             return True
         item = change.item
-        bank = banks[bank_lookup.bank_key(item.bic, item.bank_name)]
+        bank = banks[item.bank_key]
         # The number keeps the form it was first stored in: its identity is the normalized one.
         if account.bank_id != bank:
             return True

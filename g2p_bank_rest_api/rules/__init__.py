@@ -12,7 +12,7 @@ from .account_number import (
     mask_account_number,
     normalize_account_number,
 )
-from .bank import bank_name_key, clean_bank_name, normalize_bic
+from .bank import BankKey, bank_name_key, clean_bank_name, normalize_bic
 from .items import (
     BankAccountItems,
     BankDetailsRequest,
@@ -31,6 +31,7 @@ __all__ = [
     "BankAccountItems",
     "BankDetailsRequest",
     "BankDetailsResponse",
+    "BankKey",
     "BankVisibility",
     "ExistingAccount",
     "InvalidAccountNumber",

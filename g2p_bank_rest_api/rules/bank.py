@@ -1,6 +1,7 @@
 """Banks: how a bank named in a request is matched to the banks the registry holds."""
 
 import functools
+from typing import Literal, NamedTuple
 
 from schwifty import BIC
 from schwifty.exceptions import SchwiftyException
@@ -16,6 +17,28 @@ def clean_bank_name(name: str) -> str:
 def bank_name_key(name: str) -> str:
     """The key two bank names match on: trimmed, inner white space collapsed, case ignored."""
     return " ".join(name.split()).casefold()
+
+
+class BankKey(NamedTuple):
+    """What identifies the bank a request item names: its BIC when given (normalized), else its
+    name's match key. Both runtimes find, create and remember banks by it."""
+
+    kind: Literal["bic", "name"]
+    value: str
+
+    @classmethod
+    def of(cls, bic: str | None, bank_name: str) -> "BankKey":
+        return cls("bic", bic) if bic else cls("name", bank_name_key(bank_name))
+
+    @classmethod
+    def of_name(cls, bank_name: str) -> "BankKey":
+        """The key of the name alone (a bank created for a BIC is also the one its name names)."""
+        return cls("name", bank_name_key(bank_name))
+
+    @property
+    def text(self) -> str:
+        """One string for the key (a lock's name)."""
+        return f"{self.kind}:{self.value}"
 
 
 def normalize_bic(bic: str) -> str:

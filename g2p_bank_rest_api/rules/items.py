@@ -30,7 +30,7 @@ from .account_number import (
     mask_account_number,
     normalize_account_number,
 )
-from .bank import normalize_bic
+from .bank import BankKey, normalize_bic
 from .scopes import BankVisibility
 
 MAX_ITEMS = 100
@@ -184,6 +184,10 @@ class BankDetailsRequest(BaseModel):
     @property
     def normalized_number(self) -> str:
         return normalize_account_number(self.acc_number)
+
+    @property
+    def bank_key(self) -> BankKey:
+        return BankKey.of(self.bic, self.bank_name)
 
 
 def _item_error(index: int, field: str, kind: str, message: str, value: Any) -> InitErrorDetails:

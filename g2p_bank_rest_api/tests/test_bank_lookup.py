@@ -30,7 +30,7 @@ class TestBankLookup(TransactionCase):
 
     def find_or_create(self, *items):
         banks = self.service._find_or_create_banks(items)
-        return [banks[self.service._bank_key(i)] for i in items]
+        return [banks[i.bank_key] for i in items]
 
     def count_queries(self, items):
         self.env.flush_all()

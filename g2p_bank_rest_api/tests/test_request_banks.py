@@ -10,6 +10,7 @@ from odoo.addons.g2p_registry_rest_api.routers.individual import individual_rout
 
 from .. import request_banks
 from ..models import bank_lookup
+from ..rules import BankKey
 from .common import ID_TYPE, BankApiCase, bank_item, individual_body, member_body, update_body
 
 
@@ -149,8 +150,8 @@ class TestRequestBanks(BankApiCase):
         self.assertEqual(
             named,
             {
-                "bic:DEUTDEFF": request_banks.NamedBank("Some  Bank", "DEUTDEFF"),
-                "name:other": request_banks.NamedBank("Other", None),
+                BankKey("bic", "DEUTDEFF"): request_banks.NamedBank("Some  Bank", "DEUTDEFF"),
+                BankKey("name", "other"): request_banks.NamedBank("Other", None),
             },
         )
         self.assertEqual(request_banks.named_banks(None), {})
