@@ -69,10 +69,7 @@ class BankBulkIndividualProcessing(BulkIndividualProcessing, extends=BulkIndivid
             accounts = []
             for change in changes:
                 values = service.new_account_values(
-                    registrant_id=item.stored_id,
-                    item=change.item,
-                    bank_id=banks.bank_for(change.item).id,
-                    sequence=change.sequence,
+                    registrant_id=item.stored_id, change=change, bank_id=banks.bank_for(change.item).id
                 )
                 values |= {"id": next(ids), "create_date": self.now, "write_date": self.now}
                 rows.append(_account_row(values))

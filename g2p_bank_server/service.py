@@ -21,7 +21,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from g2p_bank_server.rules import (
-    DEFAULT_SEQUENCE,
+    AccountChange,
     BankDetailsRequest,
     BankDetailsResponse,
     BankKey,
@@ -170,18 +170,13 @@ def link_accounts(
     return linked
 
 
-def new_account_values(
-    *, registrant_id: int, item: BankDetailsRequest, bank_id: int, sequence: int | None
-) -> dict[str, Any]:
-    """The columns of a new account for ``item`` (as an ORM object or a row of a bulk insert)."""
+def new_account_values(*, registrant_id: int, change: AccountChange, bank_id: int) -> dict[str, Any]:
+    """The columns of the new account a change adds (as an ORM object or a row of a bulk
+    insert): what the plan writes, and the columns only this runtime keeps."""
     return {
         "registrant_id": registrant_id,
-        "bank_id": bank_id,
-        "acc_number": item.acc_number,
-        "normalized_number": item.normalized_number,
-        "acc_holder_name": item.acc_holder_name,
-        "sequence": DEFAULT_SEQUENCE if sequence is None else sequence,
-        "active": True,
+        "normalized_number": change.item.normalized_number,
+        **change.written(bank_id),
     }
 
 
@@ -212,9 +207,7 @@ def merge_accounts(
         item = change.item
         bank = banks.bank_for(item)
         if change.account_id is None:
-            values = new_account_values(
-                registrant_id=registrant_id, item=item, bank_id=bank.id, sequence=change.sequence
-            )
+            values = new_account_values(registrant_id=registrant_id, change=change, bank_id=bank.id)
             if new_rows is not None:
                 new_rows.append(values)
             else:
@@ -224,13 +217,9 @@ def merge_accounts(
             _log_change("added", registrant_id, item.normalized_number)
             continue
         account = by_id[change.account_id]
-        account.bank_id = bank.id
-        if change.sets_holder_name:
-            account.acc_holder_name = item.acc_holder_name
-        if change.sequence is not None:
-            account.sequence = change.sequence
+        for name, value in change.written(bank.id).items():
+            setattr(account, name, value)
         if change.reactivate:
-            account.active = True
             _log_change("reactivated", registrant_id, item.normalized_number)
         linked.append(LinkedAccount(account, created=False))
     for account_id in plan.archive_ids:

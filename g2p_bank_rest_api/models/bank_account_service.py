@@ -16,7 +16,6 @@ from odoo.exceptions import ValidationError
 
 from .. import audit_trail, request_banks, shared_account_policy, transaction_locks
 from ..rules import (
-    DEFAULT_SEQUENCE,
     BankAccountItems,
     BankDetailsRequest,
     BankDetailsResponse,
@@ -53,6 +52,21 @@ def plan_for_accounts(accounts, items, replace=False):
         for account in accounts
     ]
     return plan_accounts(existing, items, replace=replace)
+
+
+def odoo_values(written):
+    """Values of ``AccountChange.written`` as Odoo writes them (False for none)."""
+    return {name: False if value is None else value for name, value in written.items()}
+
+
+def stored_values(account, names):
+    """The stored values of ``names`` of a res.partner.bank, as ``AccountChange.written`` gives
+    them: ids for relations, None for none."""
+    values = {}
+    for name in names:
+        value = account[name]
+        values[name] = value.id if name == "bank_id" else (None if value is False else value)
+    return values
 
 
 class BankAccountService(models.AbstractModel):
@@ -263,20 +277,11 @@ class BankAccountService(models.AbstractModel):
 
     @api.model
     def _account_values(self, change, bank):
-        item = change.item
-        values = {"bank_id": bank.id}
-        if change.sets_holder_name:
-            # Stored as sent (False for none): Odoo would otherwise copy the registrant's name
-            # into a new account, and the field means "holder, when it differs from the registrant".
-            values["acc_holder_name"] = item.acc_holder_name or False
-        if change.account_id is None:
-            values["acc_number"] = item.acc_number
-            values["sequence"] = DEFAULT_SEQUENCE
-        if change.reactivate:
-            values["active"] = True
-        if change.sequence is not None:
-            values["sequence"] = change.sequence
-        return values
+        """What the plan writes (``AccountChange.written``), as Odoo stores it: False for none.
+        A holder name is stored as sent, none included: Odoo would otherwise copy the
+        registrant's name into a new account, and the field means "holder, when it differs
+        from the registrant"."""
+        return odoo_values(change.written(bank.id))
 
     @api.model
     def _log_plan(self, registrant, plan):

@@ -10,7 +10,7 @@ import re
 
 from odoo import Command
 
-from .bank_account_service import plan_for_accounts
+from .bank_account_service import plan_for_accounts, stored_values
 
 # Copied as they are when the item carries a value; on update an absent, null or empty field
 # keeps the stored value, as PUT /update_individual leaves out empty values.
@@ -134,23 +134,16 @@ def _phone_commands(partner, request):
 def accounts_would_change(accounts, items, banks):
     """Whether merging ``items`` into the partner's ``accounts`` (archived included) writes anything.
 
-    ``banks`` maps each item's bank key to the res.bank it names. Follows the merge of
-    ``g2p.bank.account.service.merge_items``: a known number is updated (bank, number as sent,
-    holder when given, primary sequence, reactivation), a new one is added.
+    ``banks`` maps each item's bank key to the res.bank it names. The merge's own plan decides:
+    a new account, an account to archive, or a field the plan writes whose stored value differs.
     """
     by_id = {account.id: account for account in accounts}
     plan = plan_for_accounts(accounts, items)
     for change in plan.changes:
         account = by_id.get(change.account_id)
-        if account is None or change.reactivate:
+        if account is None:
             return True
-        item = change.item
-        bank = banks[item.bank_key]
-        # The number keeps the form it was first stored in: its identity is the normalized one.
-        if account.bank_id != bank:
-            return True
-        if change.sets_holder_name and account.acc_holder_name != item.acc_holder_name:
-            return True
-        if change.sequence is not None and account.sequence != change.sequence:
+        written = change.written(banks[change.item.bank_key].id)
+        if stored_values(account, written) != written:
             return True
     return bool(plan.archive_ids)

@@ -10,6 +10,7 @@ Odoo's ``res.partner.bank`` order and the one OpenG2P's payment managers read.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .items import BankDetailsRequest
 
@@ -39,6 +40,24 @@ class AccountChange:
     """Whether the account's holder name becomes the item's. A merged item whose holder name is
     absent or null keeps the stored one; a new account, and every item of a replacing list (which
     states the whole list), store exactly what was sent (null clears)."""
+
+    def written(self, bank_id: int) -> dict[str, Any]:
+        """The fields the change writes and their values, named as both runtimes' account
+        tables name them (None: no value). Both runtimes write exactly these, and a change
+        that finds every one of them already stored changes nothing.
+
+        The number is written only to a new account: a held one keeps the form it was first
+        stored in (its identity is the normalized number)."""
+        values: dict[str, Any] = {"bank_id": bank_id}
+        if self.sets_holder_name:
+            values["acc_holder_name"] = self.item.acc_holder_name
+        if self.account_id is None:
+            values |= {"acc_number": self.item.acc_number, "sequence": DEFAULT_SEQUENCE, "active": True}
+        elif self.reactivate:
+            values["active"] = True
+        if self.sequence is not None:
+            values["sequence"] = self.sequence
+        return values
 
 
 @dataclass(frozen=True)

@@ -86,3 +86,33 @@ def test_holder_name_is_set_by_new_accounts_named_holders_and_replacing_lists() 
     assert not plan_accounts(existing, [unnamed]).changes[0].sets_holder_name
     assert plan_accounts(existing, [unnamed], replace=True).changes[0].sets_holder_name
     assert plan_accounts([], [unnamed]).changes[0].sets_holder_name
+
+
+def test_what_a_change_writes_is_decided_by_the_plan():
+    """`AccountChange.written`: the fields both runtimes write, and nothing else."""
+    from g2p_bank_server.rules import BankDetailsRequest, ExistingAccount, plan_accounts
+
+    held = [
+        ExistingAccount(1, "DE89370400440532013000", active=True, sequence=10),
+        ExistingAccount(2, "GB29NWBK60161331926819", active=False, sequence=10),
+    ]
+    items = [
+        BankDetailsRequest(acc_number="DE89 3704 0044 0532 0130 00", bank_name="A"),
+        BankDetailsRequest(acc_number="GB29 NWBK 6016 1331 9268 19", bank_name="B", acc_holder_name="Jo"),
+        BankDetailsRequest(acc_number="FR1420041010050500013M02606", bank_name="C", primary=True),
+    ]
+    merged, reactivated, new = plan_accounts(held, items).changes
+    # A held account: its bank; the holder name only when sent; never its number.
+    assert merged.written(7) == {"bank_id": 7}
+    assert reactivated.written(8) == {"bank_id": 8, "acc_holder_name": "Jo", "active": True}
+    # A new account: everything, the primary one before the others.
+    assert new.written(9) == {
+        "bank_id": 9,
+        "acc_holder_name": None,
+        "acc_number": "FR1420041010050500013M02606",
+        "sequence": 9,
+        "active": True,
+    }
+    # A replacing list states the holder name of every item: none clears it.
+    [replaced] = plan_accounts(held[:1], items[:1], replace=True).changes
+    assert replaced.written(7) == {"bank_id": 7, "acc_holder_name": None}
