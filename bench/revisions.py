@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -60,7 +61,26 @@ def unpack_revision(revision: str, into: Path) -> Path:
     rules = into / "g2p_bank_server" / "rules"
     if not rules.exists():
         rules.symlink_to(into / "g2p_bank_rest_api" / "rules", target_is_directory=True)
+    _write_distribution_metadata(into)
     return into
+
+
+def _write_distribution_metadata(tree: Path) -> None:
+    """The revision's own entry points (its extensions), found before the installed tree's:
+    Python reads entry points from the first distribution of a name on its path, and the
+    extensions' modules moved between revisions."""
+    project = tomllib.loads((tree / "pyproject.toml").read_text())["project"]
+    name = project["name"].replace("-", "_")
+    info = tree / f"{name}-{project['version']}.dist-info"
+    info.mkdir()
+    metadata = f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n"
+    (info / "METADATA").write_text(metadata)
+    (info / "entry_points.txt").write_text(
+        "".join(
+            f"[{group}]\n" + "".join(f"{key} = {value}\n" for key, value in entries.items()) + "\n"
+            for group, entries in project.get("entry-points", {}).items()
+        )
+    )
 
 
 class TreeServer:
