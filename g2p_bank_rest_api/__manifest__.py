@@ -2,7 +2,7 @@
     "name": "G2P Registry: Bank Details Rest API",
     "summary": "Bank accounts of registrants in the registry REST API: validated, merged, never deleted",
     "category": "G2P",
-    "version": "17.0.1.2.0",
+    "version": "17.0.1.2.1",
     "author": "g2p_bank_rest_api contributors",
     "license": "LGPL-3",
     "depends": [

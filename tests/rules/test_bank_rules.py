@@ -43,6 +43,8 @@ def test_one_bank_key_for_both_runtimes():
     assert BankKey.of(None, "Bank").text == "name:bank" and BankKey("bic", "DEUTDEFF").text == "bic:DEUTDEFF"
     # Keys sort BICs first, then names: locks are taken in one order everywhere.
     assert sorted([BankKey.of(None, "a"), BankKey.of("DEUTDEFF", "z")])[0].kind == "bic"
-    item = BankDetailsRequest(acc_number="DE89 3704 0044 0532 0130 00", bank_name=" Some  Bank", bic="deut de ff")
+    item = BankDetailsRequest(
+        acc_number="DE89 3704 0044 0532 0130 00", bank_name=" Some  Bank", bic="deut de ff"
+    )
     assert item.bank_key == ("bic", "DEUTDEFF")
     assert BankDetailsRequest(acc_number="12345678", bank_name="Some  bank").bank_key == ("name", "some bank")
