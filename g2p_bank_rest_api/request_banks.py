@@ -13,8 +13,9 @@ of every named bank that nobody has and checks them at once. But a bank is only 
 item being merged needs it, never on account of the body alone: an item that is rejected must
 not leave a bank behind.
 
-The scope lives in the cursor's pre-commit data, which Odoo empties whenever it flushes the
-cursor, savepoints included. After a savepoint, calls look their banks up on their own again: a
+What is found, created and locked is kept by the request's ``bank_lookup.BankDirectory``, which
+lives in the cursor's pre-commit data; Odoo empties those whenever it flushes the cursor,
+savepoints included. After a savepoint, calls look their banks up on their own again: a
 rolled-back savepoint can never leave behind the id of a bank it removed.
 """
 
@@ -28,6 +29,7 @@ from odoo.addons.base.models.res_partner import Partner
 from odoo.addons.fastapi.dependencies import authenticated_partner_env, authenticated_partner_impl
 
 from . import audit_trail, shared_account_policy
+from .models.bank_lookup import BankDirectory
 from .rules import BankKey, normalize_bic
 from .rules.audit import Actor, RequestOrigin, request_id
 
@@ -41,28 +43,15 @@ class NamedBank(NamedTuple):
     bic: str | None
 
 
-class RequestBanks:
-    """What the current request's transaction knows of the banks the request names."""
-
-    def __init__(self, named):
-        self.named = named  # {bank key: NamedBank} of the whole body
-        self.known = {}  # {bank key: bank id}, found or created in this request
-        self.looked_up = set()  # bank keys looked up in this request, found or not
-        self.locked = set()  # bank keys whose creation lock this request holds
-
-    def not_looked_up(self):
-        return {key: bank for key, bank in self.named.items() if key not in self.looked_up}
-
-    def not_known(self):
-        """The named banks that were looked up and not found, nor created yet."""
-        return {
-            key: bank for key, bank in self.named.items() if key in self.looked_up and key not in self.known
-        }
-
-
 def current(cr):
-    """The request scope registered on the cursor, or None outside a registry API request."""
+    """The request's BankDirectory registered on the cursor, or None outside a registry API request."""
     return cr.precommit.data.get(_SCOPE)
+
+
+def directory_of(cr):
+    """The request's BankDirectory, or a new one for a call outside a request (or after a
+    savepoint emptied the cursor's pre-commit data)."""
+    return current(cr) or BankDirectory()
 
 
 def named_banks(body):
@@ -126,7 +115,7 @@ def env_knowing_request_banks(
     holders = shared_account_policy.RequestHolders(number for _, numbers, _ in paths for number in numbers)
     env = env(context=dict(env.context, **{shared_account_policy.REQUEST_HOLDERS: holders}))
     data = env.cr.precommit.data
-    data[_SCOPE] = RequestBanks(named_banks(body))
+    data[_SCOPE] = BankDirectory(named_banks(body))
     try:
         yield env
     finally:

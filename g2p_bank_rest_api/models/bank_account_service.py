@@ -19,7 +19,6 @@ from ..rules import (
     BankAccountItems,
     BankDetailsRequest,
     BankDetailsResponse,
-    BankKey,
     BankVisibility,
     ExistingAccount,
     mask_account_number,
@@ -27,7 +26,6 @@ from ..rules import (
     visible_accounts,
 )
 from ..rules.shared_accounts import marks_shared, refuses
-from . import bank_lookup
 
 _logger = logging.getLogger(__name__)
 
@@ -97,70 +95,9 @@ class BankAccountService(models.AbstractModel):
 
     @api.model
     def _find_or_create_banks(self, items, registrant=None):
-        """Return {bank key: res.bank} for every item, creating the banks nobody has yet.
-
-        Within a registry API request, the first call looks up every bank the request names
-        (``request_banks``) in one query, and later calls for other registrants of the same
-        request send none. Outside a request, each call looks up its own items in one query.
-        """
-        first_item_of = {}
-        for item in items:
-            first_item_of.setdefault(item.bank_key, item)
-        scope = request_banks.current(self.env.cr) or request_banks.RequestBanks({})
-        unknown = {key: item for key, item in first_item_of.items() if key not in scope.looked_up}
-        if unknown:
-            wanted = {**scope.not_looked_up(), **unknown}
-            self.env["res.bank"].flush_model(["name", "bic", "active"])
-            scope.known.update(bank_lookup.find_banks(self.env.cr, wanted))
-            scope.looked_up.update(wanted)
-        missing = {key: first_item_of[key] for key in sorted(first_item_of) if key not in scope.known}
-        if missing:
-            created = self._create_banks(missing, scope, registrant)
-            scope.known.update(created)
-            # A bank created for a BIC is also the one its name matches, unless an older bank
-            # of that name was found: later registrants naming it without a BIC get it.
-            for key, item in missing.items():
-                if item.bic:
-                    name_key = BankKey.of_name(item.bank_name)
-                    if name_key in scope.looked_up:
-                        scope.known.setdefault(name_key, created[key])
-        Bank = self.env["res.bank"]
-        return {key: Bank.browse(scope.known[key]) for key in first_item_of}
-
-    @api.model
-    def _create_banks(self, missing_items, scope, registrant=None):
-        """Create the banks of ``missing_items`` ({bank key: item}); return {bank key: bank id}.
-
-        They are created under a transaction lock per bank key, so that two workers naming the
-        same new bank at once create it only once (see ``bank_lookup``). The first creation in
-        a request takes the locks of every bank the request names and nobody has, and checks
-        them at once: later registrants of the request create theirs without another check.
-        """
-        missing = sorted(missing_items)
-        unlocked = {
-            key: item
-            for key, item in {**scope.not_known(), **missing_items}.items()
-            if key not in scope.locked
-        }
-        if unlocked:
-            bank_lookup.lock_bank_keys(self.env.cr, unlocked)
-            bank_lookup.retry_if_banks_created_meanwhile(self.env, unlocked)
-            scope.locked.update(unlocked)
-        # A bank this request creates for a BIC also serves the items naming it without one.
-        by_name = {BankKey.of_name(item.bank_name): key for key, item in missing_items.items() if item.bic}
-        same_as = {key: by_name[key] for key in missing if key in by_name}
-        to_create = [key for key in missing if key not in same_as]
-        Bank = self.env["res.bank"]
-        created = Bank.create([self._new_bank_values(missing_items[key]) for key in to_create])
-        _logger.info("Created %d bank(s) named in registry requests: ids %s", len(created), created.ids)
-        audit_trail.record_bank_created(self.env, created, registrant)
-        ids = dict(zip(to_create, created.ids, strict=True))
-        ids.update({key: ids[bic_key] for key, bic_key in same_as.items()})
-        return ids
-
-    @api.model
-    def _new_bank_values(self, item):
-        return {"name": bank_lookup.clean_bank_name(item.bank_name), "bic": item.bic or False}
+        """{bank key: res.bank} for every item, creating the banks nobody has yet: the
+        transaction's ``bank_lookup.BankDirectory`` (the request's, when there is one)."""
+        return request_banks.directory_of(self.env.cr).banks_for(self.env, items, registrant)
 
     # Accounts ---------------------------------------------------------------------------
 
