@@ -44,6 +44,13 @@ def test_manifest_names_only_existing_files():
     assert not missing
 
 
+def test_every_data_file_is_loaded_and_checked():
+    """The XML and CSV files Odoo loads are exactly the manifest's data: none forgotten, and the
+    well-formedness checks below run over real files (a check over no file proves nothing)."""
+    on_disk = {str(path.relative_to(ADDON)) for path in [*addon_files("*.xml"), *addon_files("*.csv")]}
+    assert on_disk and on_disk == set(manifest()["data"])
+
+
 @pytest.mark.parametrize("path", addon_files("*.py"), ids=lambda path: str(path.relative_to(ADDON)))
 def test_python_compiles(path: Path):
     compile(path.read_text(encoding="utf-8"), str(path), "exec")
