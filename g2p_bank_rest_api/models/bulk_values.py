@@ -10,21 +10,9 @@ import re
 
 from odoo import Command
 
+from ..rules.individuals import INDIVIDUAL_FIELDS
 from .bank_account_service import plan_for_accounts, stored_values
 
-# Copied as they are when the item carries a value; on update an absent, null or empty field
-# keeps the stored value, as PUT /update_individual leaves out empty values.
-INDIVIDUAL_FIELDS = (
-    "name",
-    "given_name",
-    "family_name",
-    "addl_name",
-    "birthdate",
-    "birth_place",
-    "email",
-    "address",
-    "registration_date",
-)
 _NON_DIGITS = re.compile(r"\D")
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from g2p_bank_server.rules.bulk import BulkItem, ItemResult, accepted, validate_items
+from g2p_bank_server.rules.individuals import INDIVIDUAL_FIELDS
 
 from ..db import utc_now
 from ..errors import RegistryError
@@ -39,7 +40,7 @@ from .schema_copy import plain_copy
 # Column orders of the rows inserted for new individuals.
 REGISTRANT_COLUMNS = (
     "id",
-    *service.INDIVIDUAL_FIELDS,
+    *INDIVIDUAL_FIELDS,
     "is_group",
     "is_partial_group",
     "gender",
@@ -213,7 +214,7 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
         for item in items:
             registrant, request = item.registrant, item.request
             assert registrant is not None, "matched in _match"
-            service.copy_fields(registrant=registrant, request=request, fields=service.INDIVIDUAL_FIELDS)
+            service.copy_fields(registrant=registrant, request=request, fields=INDIVIDUAL_FIELDS)
             service.set_gender(registrant=registrant, code=request.gender, reference=self.reference)
             service.add_phone_numbers(registrant=registrant, phone_numbers=request.phone_numbers)
             service.apply_ids(
@@ -244,8 +245,8 @@ class BulkIndividualProcessing(metaclass=ExtendableMeta):
 
     def _registrant_row(self, registrant_id: int, request: Any) -> tuple:
         # The same field rules as an update (copy_fields), on a blank individual.
-        fields = SimpleNamespace(**dict.fromkeys(service.INDIVIDUAL_FIELDS))
-        service.copy_fields(registrant=fields, request=request, fields=service.INDIVIDUAL_FIELDS)  # type: ignore[arg-type]
+        fields = SimpleNamespace(**dict.fromkeys(INDIVIDUAL_FIELDS))
+        service.copy_fields(registrant=fields, request=request, fields=INDIVIDUAL_FIELDS)  # type: ignore[arg-type]
         phones = request.phone_numbers or ()
         gender = self._gender(request.gender)[0] if request.gender else None
         phone = phones[0].phone_no if phones else None

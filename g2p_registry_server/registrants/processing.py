@@ -17,6 +17,8 @@ from extendable import ExtendableMeta
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from g2p_bank_server.rules.individuals import INDIVIDUAL_FIELDS
+
 from ..db import utc_now
 from ..errors import RegistryError
 from ..reference.lookup import ReferenceLookup
@@ -59,7 +61,7 @@ class RegistrantProcessing(metaclass=ExtendableMeta):
         *,
         created: bool,
     ) -> Registrant:
-        service.copy_fields(registrant=registrant, request=request, fields=service.INDIVIDUAL_FIELDS)
+        service.copy_fields(registrant=registrant, request=request, fields=INDIVIDUAL_FIELDS)
         service.set_gender(registrant=registrant, code=request.gender, reference=self.reference)
         service.add_phone_numbers(registrant=registrant, phone_numbers=request.phone_numbers)
         if not created:

@@ -14,17 +14,6 @@ from .schemas import GroupMembershipKindInfo, PhoneNumberRequest, RegistrantIDRe
 
 # Fields copied as they are when the request carries a value; on update an absent or null field
 # keeps the stored value, as upstream's processing leaves out empty values.
-INDIVIDUAL_FIELDS = (
-    "name",
-    "given_name",
-    "family_name",
-    "addl_name",
-    "birthdate",
-    "birth_place",
-    "email",
-    "address",
-    "registration_date",
-)
 GROUP_FIELDS = ("name", "email", "address", "registration_date")
 
 
