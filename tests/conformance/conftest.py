@@ -166,8 +166,3 @@ def account_numbers_never_logged() -> Iterator[None]:
     FIGURES.add("logs_scanned", len(exposure.log_paths()))
     FIGURES.add("secrets_in_logs", len(findings))
     assert not findings, "secrets found whole in server logs:\n" + "\n".join(findings[:50])
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    if FIGURES.bad_inputs_tried or FIGURES.race_results or FIGURES.crash_cycles or FIGURES.fuzz_cases:
-        terminalreporter.write_line(FIGURES.summary_line())

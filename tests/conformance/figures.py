@@ -1,7 +1,9 @@
 """The suite's figures: what was tried and what it showed, for the one-line summary at the end.
 
-Tests add to one process-wide tally; the conftest prints it after pytest's own report so that a
-reader sees at a glance how much bad input, concurrency and crashing the deployment went through.
+Tests add to one process-wide tally; the suite's plugin (``options``) prints it after pytest's own
+report so that a reader sees at a glance how much bad input, concurrency and crashing the
+deployment went through. With pytest-xdist each worker sends its tally to the controller, which
+adds them up before it prints.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -39,6 +42,27 @@ class Figures:
     def add(self, name: str, amount: int = 1) -> None:
         with self._lock:
             setattr(self, name, getattr(self, name) + amount)
+
+    def tallies(self) -> dict[str, Any]:
+        """What a pytest worker sends its controller (plain values)."""
+        with self._lock:
+            return {
+                name: [list(race) for race in value] if name == "race_results" else value
+                for name, value in vars(self).items()
+                if not name.startswith("_")
+            }
+
+    def merge(self, tallies: dict[str, Any]) -> None:
+        """Add a worker's tallies to this process's."""
+        with self._lock:
+            for name, value in tallies.items():
+                if name == "race_results":
+                    self.race_results += [(kind, rows) for kind, rows in value]
+                else:
+                    setattr(self, name, getattr(self, name) + value)
+
+    def any(self) -> bool:
+        return bool(self.bad_inputs_tried or self.race_results or self.crash_cycles or self.fuzz_cases)
 
     def _races_text(self) -> str:
         if not self.race_results:

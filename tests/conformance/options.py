@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conformance.figures import FIGURES
 from tests.conformance.target import Reference
+
+_WORKER_FIGURES = "conformance_figures"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -39,3 +42,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             "role are skipped against a deployment; the standalone server gets such users created."
         ),
     )
+
+
+# The figures' summary line, printed by the process that reports (the controller under xdist).
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:  # an xdist worker: its tally goes to the controller
+        worker_output[_WORKER_FIGURES] = FIGURES.tallies()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    tallies = getattr(node, "workeroutput", {}).get(_WORKER_FIGURES)
+    if tallies:
+        FIGURES.merge(tallies)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if FIGURES.any():
+        terminalreporter.write_line(FIGURES.summary_line())
