@@ -11,9 +11,12 @@ the moment the last one commits or rolls back. SQLite's own lock stays the guard
 (the CLI, a migration) that do not queue here still wait on the busy timeout, as before.
 
 Checkpoints (copying the write-ahead log back into the database, with its fsyncs) are run by
-the writer that found the log grown past `CHECKPOINT_BYTES`, after it has handed the lock on:
-SQLite's automatic checkpoint (turned off on these connections) runs inside COMMIT, so every
-writer queued behind the committing one waited for the disk too.
+the writer that finds more than `CHECKPOINT_FRAMES` pages in the log, after it has handed the
+lock on: SQLite's automatic checkpoint (turned off on these connections) runs inside COMMIT, so
+every writer queued behind the committing one waited for the disk too. The log's page count is
+read where SQLite keeps it, the header of the shared-memory index beside the database (`-shm`,
+mxFrame): the log file's size does not tell, since SQLite writes it again from its start after a
+complete checkpoint without shrinking it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import contextlib
 import fcntl
 import os
 import sqlite3
+import struct
 import threading
 from pathlib import Path
 from typing import Any
@@ -31,8 +35,12 @@ from typing import Any
 _process_locks: dict[tuple[int, str], _WriterLock] = {}
 _process_locks_guard = threading.Lock()
 
-# SQLite's own default: 1000 pages of 4 KiB.
-CHECKPOINT_BYTES = 1000 * 4096
+# SQLite's own default: 1000 pages.
+CHECKPOINT_FRAMES = 1000
+# Where the WAL index header keeps mxFrame, the last valid frame of the log (native byte order):
+# https://www.sqlite.org/walformat.html (iVersion, unused, iChange, isInit, bigEndCksum, szPage).
+_MX_FRAME = struct.Struct("=I")
+_MX_FRAME_OFFSET = 16
 
 
 class _WriterLock:
@@ -80,14 +88,11 @@ class QueuedWriterConnection(sqlite3.Connection):
         name = os.fspath(database)
         in_memory = name == ":memory:" or name.startswith("file:") or not name
         self._writer_lock = None if in_memory else _writer_lock(name)
-        self._log = None if in_memory else name + "-wal"
+        self._index = None if in_memory else name + "-shm"
+        self._index_file: int | None = None
         self._holding = False
-        if self._log is not None:
-            # The log's size tells when to checkpoint: SQLite reuses the file from its start
-            # after a complete checkpoint, and truncates it then only with a size limit (0:
-            # down to the first commit's pages), so that the size counts what is not copied yet.
+        if self._index is not None:
             self.execute("PRAGMA wal_autocheckpoint=0")
-            self.execute("PRAGMA journal_size_limit=0")
 
     def begin_write(self) -> None:
         if self._writer_lock is not None and not self._holding:
@@ -114,12 +119,20 @@ class QueuedWriterConnection(sqlite3.Connection):
         if wrote:
             self._checkpoint_if_grown()
 
-    def _checkpoint_if_grown(self) -> None:
+    def _frames_in_log(self) -> int:
+        """The pages the log holds that a checkpoint has not reset yet (0 when there is no log)."""
+        if self._index is None:
+            return 0
         try:
-            grown = self._log is not None and os.stat(self._log).st_size > CHECKPOINT_BYTES
+            if self._index_file is None:
+                self._index_file = os.open(self._index, os.O_RDONLY)
+            header = os.pread(self._index_file, _MX_FRAME.size, _MX_FRAME_OFFSET)
         except FileNotFoundError:
-            return
-        if grown:
+            return 0
+        return _MX_FRAME.unpack(header)[0] if len(header) == _MX_FRAME.size else 0
+
+    def _checkpoint_if_grown(self) -> None:
+        if self._frames_in_log() > CHECKPOINT_FRAMES:
             # PASSIVE: copies what no reader still needs, waits for nobody; SQLite restarts the
             # log from its beginning once all of it has been copied. The commit has succeeded:
             # a checkpoint that cannot run now is left to the next writer, never an error.
@@ -137,3 +150,6 @@ class QueuedWriterConnection(sqlite3.Connection):
             super().close()
         finally:
             self._free_writer_lock()
+            if self._index_file is not None:
+                os.close(self._index_file)
+                self._index_file = None

@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from g2p_registry_server.db.sqlite_writers import CHECKPOINT_BYTES, QueuedWriterConnection, _writer_lock
+from g2p_registry_server.db.sqlite_writers import CHECKPOINT_FRAMES, QueuedWriterConnection, _writer_lock
 
 HOLD_SECONDS = 0.3
 
@@ -78,9 +78,10 @@ def test_a_forked_process_is_excluded_while_its_parent_writes(tmp_path):
 
 
 def test_the_log_is_checkpointed_by_writers_after_they_hand_the_lock_on(tmp_path):
-    """SQLite's automatic checkpoint is off on these connections; the writer that finds the log
-    past CHECKPOINT_BYTES copies it back, so the log is reused instead of growing; and only
-    then: a checkpoint per commit would make every write pay for its fsyncs."""
+    """SQLite's automatic checkpoint is off on these connections; the writer that finds more than
+    CHECKPOINT_FRAMES pages in the log copies them back, so the log is reused instead of growing;
+    and only then: a checkpoint per commit would make every write pay for its fsyncs."""
+    threshold = CHECKPOINT_FRAMES * 4096
     path = _database(tmp_path)
     connection = QueuedWriterConnection(path, isolation_level=None)
     assert connection.execute("PRAGMA wal_autocheckpoint").fetchone() == (0,)
@@ -88,7 +89,7 @@ def test_the_log_is_checkpointed_by_writers_after_they_hand_the_lock_on(tmp_path
     connection.set_trace_callback(statements.append)
     row = "x" * 3000
     written = commits = 0
-    while written < 4 * CHECKPOINT_BYTES:
+    while written < 4 * threshold:
         connection.begin_write()
         connection.executemany("INSERT INTO t VALUES (?)", [(row,)] * 20)
         connection.commit()
@@ -97,9 +98,9 @@ def test_the_log_is_checkpointed_by_writers_after_they_hand_the_lock_on(tmp_path
     wal = Path(path + "-wal").stat().st_size
     connection.close()
     # Without checkpoints the log would hold every page written (about 4x the threshold).
-    assert wal < 2 * CHECKPOINT_BYTES, wal
+    assert wal < 2 * threshold, wal
     # One checkpoint each time the log has grown by the threshold again (a row fills most of a
     # page, so the log takes about 1.4 bytes per byte written: 5 or 6 here), not one per commit
     # once it first got there (229 of 274 commits did).
     checkpoints = sum("wal_checkpoint" in statement for statement in statements)
-    assert 2 <= checkpoints <= 2 * (written // CHECKPOINT_BYTES) + 1, (checkpoints, commits)
+    assert 2 <= checkpoints <= 2 * (written // threshold) + 1, (checkpoints, commits)
