@@ -76,24 +76,23 @@ class BankDirectory:
             raise RuntimeError(f"banks neither found nor created: {unresolved}")
 
     def _remember(self, names: dict[BankKey, str]) -> None:
-        bics = {value for kind, value in names if kind == "bic"}
-        name_keys = {value for kind, value in names if kind == "name"}
+        bics = {key.value for key in names if key.kind == "bic"}
+        name_keys = {key.value for key in names if key.kind == "name"}
         # Banks come oldest first: the first one with a name key is the one that name names.
         found = repository.find_banks(self.session, bics=bics, name_keys=name_keys)
         audit_trail.trail_of(self.session).know_banks(found)
         for bank in found:
             if bank.bic in bics:
-                self._banks[("bic", bank.bic)] = bank
+                self._banks[BankKey("bic", bank.bic)] = bank
             if bank.name_key in name_keys:
-                self._banks.setdefault(("name", bank.name_key), bank)
+                self._banks.setdefault(BankKey("name", bank.name_key), bank)
 
     def bank_for(self, item: BankDetailsRequest) -> Row:
         return self._banks[item.bank_key]
 
 
 def _bank_row(key: BankKey, name: str) -> dict:
-    kind, value = key
-    return {"name": name, "name_key": bank_name_key(name), "bic": value if kind == "bic" else None}
+    return {"name": name, "name_key": bank_name_key(name), "bic": key.value if key.kind == "bic" else None}
 
 
 @dataclass(frozen=True)

@@ -59,11 +59,15 @@ def odoo_values(written):
 
 def stored_values(account, names):
     """The stored values of ``names`` of a res.partner.bank, as ``AccountChange.written`` gives
-    them: ids for relations, None for none."""
+    them: ids for relations, None for an empty field (Odoo's False), booleans as they are."""
     values = {}
     for name in names:
-        value = account[name]
-        values[name] = value.id if name == "bank_id" else (None if value is False else value)
+        value, kind = account[name], account._fields[name].type
+        if kind == "many2one":
+            value = value.id
+        elif value is False and kind != "boolean":
+            value = None
+        values[name] = value
     return values
 
 

@@ -7,9 +7,9 @@ then finds the user the gate authenticated. Documentation and OpenAPI stay publi
 The Basic password is either the user's password or one of the user's API keys. A key costs one
 indexed query and is never cached (revocation is immediate). A password costs an argon2
 verification, remembered for a minute per worker (`VerifiedPasswords`, the cache both runtimes
-share); a remembered one
-costs one indexed query that checks the user is still active with the same password hash and
-reads its scopes, so that a scope taken away counts on the next request in every worker.
+share); a remembered one costs one indexed query that checks the user is still active with the
+same password hash and reads its scopes, so that a scope taken away counts on the next request
+in every worker.
 
 Failed logins are counted per login and per client address (`auth.throttle`): a blocked login or
 address answers 429 with Retry-After before any password hash is computed; the queries above
