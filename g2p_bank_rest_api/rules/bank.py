@@ -28,7 +28,7 @@ class BankKey(NamedTuple):
 
     @classmethod
     def of(cls, bic: str | None, bank_name: str) -> "BankKey":
-        return cls("bic", bic) if bic else cls("name", bank_name_key(bank_name))
+        return cls("bic", bic) if bic else cls.of_name(bank_name)
 
     @classmethod
     def of_name(cls, bank_name: str) -> "BankKey":

@@ -124,4 +124,5 @@ class VerifiedPasswords:
 
     def __len__(self) -> int:
         with self._lock:
+            self._own()
             return len(self._entries)
