@@ -66,6 +66,7 @@ def _registry_app(settings: Settings, engine: Engine, extensions: Sequence[Loade
     # each by one statement outside a transaction.
     app.state.engine = single_statement_reads(engine)
     app.state.verified_passwords = VerifiedPasswords()
+    app.state.password_hash_cost = settings.password_hash_cost
     app.state.implied_scopes = {
         scope: brought for loaded in extensions for scope, brought in loaded.extension.implied_scopes.items()
     }

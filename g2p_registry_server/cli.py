@@ -72,11 +72,22 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with make_sessionmaker(engine, write=True)() as session, session.begin():
             if args.update:
-                done = set_password(session, username=args.username, password=password, min_length=8)
+                done = set_password(
+                    session,
+                    username=args.username,
+                    password=password,
+                    hash_cost=settings.password_hash_cost,
+                    min_length=8,
+                )
                 message = f"Password of user {args.username} changed" if done else "No such user"
             else:
                 done = create_user(
-                    session, username=args.username, password=password, scopes=scopes, min_length=8
+                    session,
+                    username=args.username,
+                    password=password,
+                    scopes=scopes,
+                    hash_cost=settings.password_hash_cost,
+                    min_length=8,
                 )
                 message = (
                     f"Created user {args.username} with scopes {shown(scopes)}"

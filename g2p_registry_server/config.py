@@ -7,6 +7,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .api.client_address import Network, parse_networks
+from .auth.passwords import HASH_COSTS, STANDARD_COST
 
 DEFAULT_DATABASE_URL = "sqlite:///./g2p_registry.db"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
@@ -34,6 +35,9 @@ class Settings(BaseSettings):
     # Failed logins that block a login, or a client address, for a while (login throttling).
     login_failures_per_login: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
+    # How costly new password hashes are (`auth.passwords`): "standard", or "sandbox" for
+    # throw-away sandboxes and test databases only.
+    password_hash_cost: str = STANDARD_COST
 
     @field_validator("log_level")
     @classmethod
@@ -53,6 +57,14 @@ class Settings(BaseSettings):
             return parse_policy(value).value
         except ValueError as error:
             raise ValueError(f"G2P_SHARED_ACCOUNT_POLICY: {error}") from None
+
+    @field_validator("password_hash_cost")
+    @classmethod
+    def _known_hash_cost(cls, value: str) -> str:
+        cost = value.strip().lower()
+        if cost not in HASH_COSTS:
+            raise ValueError(f"must be one of {', '.join(HASH_COSTS)}")
+        return cost
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -5,6 +5,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
+from .auth.passwords import STANDARD_COST
 from .auth.service import ADMIN_USERNAME, ensure_first_admin
 from .config import Settings
 from .db import make_engine, make_sessionmaker
@@ -33,12 +34,23 @@ def create_first_admin(settings: Settings) -> str | None:
     try:
         session: Session
         with make_sessionmaker(engine, write=True)() as session, session.begin():
-            return ensure_first_admin(session, password=settings.admin_password, scopes=every_scope)
+            return ensure_first_admin(
+                session,
+                password=settings.admin_password,
+                scopes=every_scope,
+                hash_cost=settings.password_hash_cost,
+            )
     finally:
         engine.dispose()
 
 
 def prepare(settings: Settings) -> None:
+    if settings.password_hash_cost != STANDARD_COST:
+        log.warning(
+            "G2P_PASSWORD_HASH_COST=%s: new passwords are hashed cheaply; for a sandbox or a "
+            "test database only, never for real beneficiaries",
+            settings.password_hash_cost,
+        )
     upgrade_heads(settings)
     added = seed(settings)
     if added:

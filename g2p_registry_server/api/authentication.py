@@ -112,13 +112,13 @@ def authenticate_credentials(
     throttle.refuse_if_blocked(standing.blocked_until, utc_now())
     if not plausible:
         # Not a name the database could hold: spend the same time as for a wrong password.
-        verify_password(None, password)
+        verify_password(None, password, cost=state.password_hash_cost)
         _record_failure(state, attempt)
         raise Unauthorized("Invalid credentials")
     # A short read-only session of its own: the request's session (a write lock on SQLite)
     # is not held during the slow password check.
     with state.session_factories.read() as session:
-        user = authenticate(session, username=username, password=password)
+        user = authenticate(session, username=username, password=password, hash_cost=state.password_hash_cost)
         if user is not None:
             user_id, password_hash, scopes = user.id, user.password_hash, read_scopes(user.scopes)
     if user is None:

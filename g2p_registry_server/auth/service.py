@@ -32,13 +32,20 @@ def check_new_credentials(username: str, password: str, *, min_length: int = 1) 
 
 
 def create_user(
-    session: Session, *, username: str, password: str, scopes: Iterable[str], min_length: int = 1
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    scopes: Iterable[str],
+    hash_cost: str,
+    min_length: int = 1,
 ) -> bool:
-    """Create the user with these scopes; False when a user with that name exists already."""
+    """Create the user with these scopes; False when a user with that name exists already.
+    `hash_cost`: the setting `password_hash_cost` (`auth.passwords`)."""
     check_new_credentials(username, password, min_length=min_length)
     values = {
         "username": username,
-        "password_hash": hash_password(password),
+        "password_hash": hash_password(password, cost=hash_cost),
         "active": True,
         "scopes": stored_scopes(scopes),
     }
@@ -69,23 +76,29 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.id)))
 
 
-def set_password(session: Session, *, username: str, password: str, min_length: int = 1) -> bool:
+def set_password(
+    session: Session, *, username: str, password: str, hash_cost: str, min_length: int = 1
+) -> bool:
     check_new_credentials(username, password, min_length=min_length)
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         return False
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, cost=hash_cost)
     return True
 
 
-def ensure_first_admin(session: Session, *, password: str | None, scopes: Iterable[str]) -> str | None:
+def ensure_first_admin(
+    session: Session, *, password: str | None, scopes: Iterable[str], hash_cost: str
+) -> str | None:
     """Create the admin user, with every scope given, when no user exists. Returns the password
     when one was generated."""
     if session.scalar(select(func.count()).select_from(User)):
         return None
     generated = password is None
     password = password or generate_password()
-    created = create_user(session, username=ADMIN_USERNAME, password=password, scopes=scopes)
+    created = create_user(
+        session, username=ADMIN_USERNAME, password=password, scopes=scopes, hash_cost=hash_cost
+    )
     return password if created and generated else None
 
 
@@ -115,8 +128,10 @@ def current_user(
     return StoredUser(password_hash=row[0], scopes=read_scopes(row[1]), blocked_until=row[2])
 
 
-def authenticate(session: Session, *, username: str, password: str) -> User | None:
+def authenticate(session: Session, *, username: str, password: str, hash_cost: str) -> User | None:
+    """The active user with this name and password, or None; as slow for an unknown name as
+    for a known one (the dummy hash is made at `hash_cost`)."""
     user = session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
-    if not verify_password(user.password_hash if user else None, password):
+    if not verify_password(user.password_hash if user else None, password, cost=hash_cost):
         return None
     return user

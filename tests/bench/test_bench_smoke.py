@@ -91,6 +91,7 @@ def test_the_app_without_scope_checks_checks_credentials_but_no_scope(tmp_path):
     app (403) and served by this one; wrong credentials are refused by both."""
     from bench.load import basic_authorization, request
     from bench.servers import BenchServer, prepare_database
+    from g2p_registry_server.auth.passwords import SANDBOX_COST
     from g2p_registry_server.auth.service import create_user
     from g2p_registry_server.db import make_engine, make_sessionmaker
 
@@ -98,7 +99,13 @@ def test_the_app_without_scope_checks_checks_credentials_but_no_scope(tmp_path):
     prepare_database(database_url)
     engine = make_engine(database_url)
     with make_sessionmaker(engine, write=True)() as session, session.begin():
-        create_user(session, username="nobody", password="nobody's password", scopes=())  # noqa: S106
+        create_user(
+            session,
+            username="nobody",
+            password="nobody's password",  # noqa: S106
+            scopes=(),
+            hash_cost=SANDBOX_COST,
+        )
     engine.dispose()
     nobody = basic_authorization("nobody", "nobody's password")
     wrong = basic_authorization("nobody", "not the password")

@@ -19,6 +19,7 @@ from tests.conformance import exposure
 from tests.conformance import factories as make
 from tests.conformance.figures import FIGURES
 from tests.conformance.target import Reference, Target
+from tests.support.live_server import LiveServer
 
 TIMING_TRIES = 9
 # Medians of known-user and unknown-user refusals may differ by this factor (plus a small absolute
@@ -26,6 +27,13 @@ TIMING_TRIES = 9
 # (a factor of 10 to 100) fails it.
 TIMING_RATIO = 2.5
 TIMING_SLACK_SECONDS = 0.003
+
+
+@pytest.fixture(scope="module")
+def live_server(server_factory) -> LiveServer:
+    """The standalone target at a real deployment's hashing cost (test servers hash cheaply):
+    a refusal's time is what this module measures."""
+    return server_factory(env={"G2P_PASSWORD_HASH_COST": "standard"})
 
 
 def _routes(ref: Reference) -> list[tuple[str, str, object]]:

@@ -9,7 +9,8 @@ import sys
 
 def cli_environment(database_url: str, **settings: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("G2P_")}
-    env.update({"G2P_DATABASE_URL": database_url, "G2P_EXTENSIONS": ""})
+    # Cheap password hashes, as the test servers make them (`tests.support.live_server`).
+    env.update({"G2P_DATABASE_URL": database_url, "G2P_EXTENSIONS": "", "G2P_PASSWORD_HASH_COST": "sandbox"})
     env.update(settings)
     return env
 

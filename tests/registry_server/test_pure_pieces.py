@@ -9,7 +9,13 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from g2p_registry_server.auth.api_keys import DISPLAY_LENGTH, key_digest, looks_like_key, new_key
-from g2p_registry_server.auth.passwords import hash_password, verify_password
+from g2p_registry_server.auth.passwords import (
+    HASH_COSTS,
+    SANDBOX_COST,
+    STANDARD_COST,
+    hash_password,
+    verify_password,
+)
 from g2p_registry_server.config import Settings
 from g2p_registry_server.db import normalize_database_url
 from g2p_registry_server.extensions import UnknownExtension, load_extensions
@@ -106,6 +112,26 @@ def test_password_hashing():
     # Unknown users are checked against a dummy hash and never pass.
     assert not verify_password(None, "correct horse")
     assert not verify_password("not a hash", "x")
+
+
+def test_a_hash_is_verified_at_the_cost_it_was_stored_with():
+    sandbox = hash_password("correct horse", cost=SANDBOX_COST)
+    standard = hash_password("correct horse")
+    assert sandbox.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+    assert standard.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    # Whatever the setting now says, each hash is checked with its own parameters.
+    for cost in HASH_COSTS:
+        assert verify_password(sandbox, "correct horse", cost=cost)
+        assert verify_password(standard, "correct horse", cost=cost)
+        assert not verify_password(sandbox, "correct horsE", cost=cost)
+        assert not verify_password(None, "correct horse", cost=cost)
+
+
+def test_the_hash_cost_setting_names_its_choices():
+    assert Settings(password_hash_cost=" Sandbox ").password_hash_cost == SANDBOX_COST  # noqa: S106
+    assert Settings().password_hash_cost == STANDARD_COST
+    with pytest.raises(ValidationError, match="standard, sandbox"):
+        Settings(password_hash_cost="cheap")  # noqa: S106
 
 
 def test_no_column_an_answer_shows_has_a_server_default():
