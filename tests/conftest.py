@@ -4,6 +4,11 @@ Every behaviour test runs on both backends: SQLite (a fresh file) and PostgreSQL
 database on the server named by ``G2P_TEST_POSTGRES_URL``, an administrative URL). Without that
 variable the PostgreSQL runs are skipped, unless ``G2P_REQUIRE_POSTGRES=1`` makes that an error,
 as the test script and CI do.
+
+A module marked ``pytestmark = pytest.mark.in_process`` talks to the app in the test's own
+process, each test in a transaction rolled back at its end (`tests.support.in_process`); its
+``client`` (and the packages' ``database``) then reach that app. Other modules talk to live
+server processes.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import httpx
 import pytest
 
 from tests.support.databases import PostgresServer, sqlite_url
+from tests.support.in_process import InProcessApp, runs_in_process
 from tests.support.live_server import LiveServer
 
 BACKENDS = ("sqlite", "postgresql")
@@ -83,7 +89,47 @@ def live_server(server_factory: Callable[..., LiveServer]) -> LiveServer:
     return server_factory()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "in_process: the module's tests use the app in process, each in a rolled-back transaction"
+    )
+
+
+@pytest.fixture(scope="module")
+def app_settings() -> dict[str, object]:
+    """Settings of the module's in-process app beyond the test defaults (packages override)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def in_process_app(database_url: str, app_settings: dict[str, object]) -> Iterator[InProcessApp]:
+    app = InProcessApp(database_url, **app_settings)
+    yield app
+    app.close()
+
+
+@pytest.fixture(autouse=True)
+def _rolled_back(request: pytest.FixtureRequest) -> Iterator[None]:
+    if not runs_in_process(request):
+        yield
+        return
+    app: InProcessApp = request.getfixturevalue("in_process_app")
+    with app.rolled_back():
+        yield
+
+
 @pytest.fixture
-def client(live_server: LiveServer) -> Iterator[httpx.Client]:
-    with live_server.client() as http:
+def client(request: pytest.FixtureRequest, backend: str) -> Iterator[httpx.Client]:
+    """The registry API with the admin's credentials: the in-process app, or the module's server
+    (on the module's `backend`, which this fixture names so that tests are run on each)."""
+    target = request.getfixturevalue("in_process_app" if runs_in_process(request) else "live_server")
+    with target.client() as http:
+        yield http
+
+
+@pytest.fixture
+def anonymous(request: pytest.FixtureRequest, backend: str) -> Iterator[httpx.Client]:
+    """The registry API without credentials, as `client` reaches it."""
+    target = request.getfixturevalue("in_process_app" if runs_in_process(request) else "live_server")
+    with target.client(anonymous=True) as http:
         yield http

@@ -3,7 +3,10 @@ archived accounts, and whether a refused request wrote anything."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, text
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+
+from sqlalchemy import Connection, Engine, create_engine, text
 
 from g2p_bank_server.rules import bank_name_key
 from g2p_registry_server.db import normalize_database_url
@@ -12,11 +15,24 @@ COUNTED_TABLES = ("registrant", "registrant_id", "group_membership", "bank", "ba
 
 
 class Database:
+    """A live server's database (`Database(url)`), or the connection of an in-process test's
+    transaction (`Database.lent(...)`), which sees what the app wrote before the rollback."""
+
     def __init__(self, url: str) -> None:
-        self.engine: Engine = create_engine(normalize_database_url(url))
+        engine = create_engine(normalize_database_url(url))
+        self._engine: Engine | None = engine
+        self.connect: Callable[[], AbstractContextManager[Connection]] = engine.connect
+        self._begin: Callable[[], AbstractContextManager[Connection]] = engine.begin
+
+    @classmethod
+    def lent(cls, connection: Callable[[], Connection]) -> Database:
+        database = cls.__new__(cls)
+        database._engine = None
+        database.connect = database._begin = lambda: nullcontext(connection())
+        return database
 
     def _scalar(self, sql: str, **params: object) -> int:
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             return connection.execute(text(sql), params).scalar_one()
 
     def row_counts(self) -> dict[str, int]:
@@ -24,7 +40,7 @@ class Database:
 
     def banks_named(self, name: str) -> list[tuple[int, str, str | None]]:
         """(id, name, bic) of every bank whose name matches ``name`` ignoring case and spacing."""
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             rows = connection.execute(
                 text("SELECT id, name, bic FROM bank WHERE name_key = :key ORDER BY id"),
                 {"key": bank_name_key(name)},
@@ -32,13 +48,13 @@ class Database:
             return [tuple(row) for row in rows]
 
     def banks_with_bic(self, bic: str) -> list[tuple[int, str, str | None]]:
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             rows = connection.execute(text("SELECT id, name, bic FROM bank WHERE bic = :bic"), {"bic": bic})
             return [tuple(row) for row in rows]
 
     def accounts_of(self, registrant_id: int) -> list[tuple[int, str, bool]]:
         """(id, normalized number, active) of every account of the registrant, archived included."""
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             rows = connection.execute(
                 text(
                     "SELECT id, normalized_number, active FROM bank_account "
@@ -52,9 +68,11 @@ class Database:
         return self._scalar("SELECT count(*) FROM bank_account_event")
 
     def execute(self, sql: str) -> None:
-        """Run one statement in a transaction of its own, committed."""
-        with self.engine.begin() as connection:
+        """Run one statement in a transaction of its own, committed (in-process: inside the test's
+        transaction)."""
+        with self._begin() as connection:
             connection.execute(text(sql))
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()

@@ -6,11 +6,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support.live_server import LiveServer
-
 from .api import accounts_path, create_group, create_individual, listed_accounts, numbers, ok, primary_flags
 from .database import Database
 from .factories import group, individual, item, member, spaced_lowercase
+
+# In process, each test in a rolled-back transaction (tests/support/in_process.py).
+pytestmark = pytest.mark.in_process
 
 UNKNOWN_REGISTRANT = 2_000_000_000
 
@@ -151,18 +152,17 @@ def test_path_ids_that_are_not_numbers_are_422(client: httpx.Client) -> None:
     assert client.delete("/registrant/1/bank_accounts/abc").status_code == 422
 
 
-def test_every_account_route_requires_authentication(live_server: LiveServer) -> None:
-    with httpx.Client(base_url=live_server.api_url, timeout=30) as anonymous:
-        path = accounts_path(1)
-        for response in (
-            anonymous.get(path),
-            anonymous.post(path, json=item()),
-            anonymous.put(path, json=[]),
-            anonymous.delete(f"{path}/1"),
-            anonymous.get(path, auth=("admin", "wrong password")),
-        ):
-            assert response.status_code == 401
-            assert response.headers["WWW-Authenticate"] == "Basic"
+def test_every_account_route_requires_authentication(anonymous: httpx.Client) -> None:
+    path = accounts_path(1)
+    for response in (
+        anonymous.get(path),
+        anonymous.post(path, json=item()),
+        anonymous.put(path, json=[]),
+        anonymous.delete(f"{path}/1"),
+        anonymous.get(path, auth=("admin", "wrong password")),
+    ):
+        assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"] == "Basic"
 
 
 def test_openapi_documents_the_routes_and_bank_ids(client: httpx.Client) -> None:

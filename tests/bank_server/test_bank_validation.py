@@ -13,6 +13,9 @@ from .api import BY_NATIONAL_ID, UPDATE_PATH, accounts_path, create_individual, 
 from .database import Database
 from .factories import group, individual, item, member, new_iban, update
 
+# In process, each test in a rolled-back transaction (tests/support/in_process.py).
+pytestmark = pytest.mark.in_process
+
 BAD_IBAN = "DE89 3704 0044 0532 0130 01"
 
 

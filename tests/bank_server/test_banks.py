@@ -4,10 +4,14 @@ spacing; a bank with a BIC is a bank of its own even when a BIC-less bank has it
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from .api import create_individual, update_individuals
 from .database import Database
 from .factories import individual, item, new_bank_name, new_bic, update
+
+# In process, each test in a rolled-back transaction (tests/support/in_process.py).
+pytestmark = pytest.mark.in_process
 
 
 def test_spellings_of_one_name_find_one_bank(client: httpx.Client, database: Database) -> None:

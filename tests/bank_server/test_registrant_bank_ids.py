@@ -4,6 +4,7 @@ answered on every registrant (active accounts, primary first)."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from .api import (
     accounts_path,
@@ -17,6 +18,9 @@ from .api import (
 )
 from .database import Database
 from .factories import group, individual, item, member, new_iban, spaced_lowercase, update
+
+# In process, each test in a rolled-back transaction (tests/support/in_process.py).
+pytestmark = pytest.mark.in_process
 
 ANSWER_KEYS = {"id", "bank_name", "bic", "acc_number", "acc_holder_name", "primary", "shared", "masked"}
 

@@ -47,7 +47,7 @@ def database(servers: dict[str, LiveServer], database_url: str) -> Iterator[Data
 
 def holders_of(database: Database, number: str) -> list[int]:
     """The registrants holding the number with an active account."""
-    with database.engine.connect() as connection:
+    with database.connect() as connection:
         rows = connection.execute(
             text(
                 "SELECT registrant_id FROM bank_account WHERE normalized_number = :number AND active "

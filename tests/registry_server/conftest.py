@@ -1,6 +1,7 @@
-"""Fixtures of the registry server tests: a server with no extension enabled (the registry on
-its own), an authenticated client, and direct row counts to prove that failed requests wrote
-nothing."""
+"""Fixtures of the registry server tests: the registry with no extension enabled (on its own),
+an authenticated and an anonymous client, and direct row counts to prove that failed requests
+wrote nothing. Modules marked `in_process` get the app in process (`tests.support.in_process`),
+the others a live server."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 from g2p_registry_server.db import normalize_database_url
+from tests.support.in_process import InProcessApp, runs_in_process
 from tests.support.live_server import LiveServer
 
 REGISTRY_ONLY = {"G2P_EXTENSIONS": ""}
@@ -18,32 +20,50 @@ COUNTED_TABLES = ("registrant", "registrant_id", "phone_number", "group_membersh
 
 
 @pytest.fixture(scope="module")
+def app_settings() -> dict[str, object]:
+    return {"extensions": ""}
+
+
+@pytest.fixture(scope="module")
 def registry(server_factory: Callable[..., LiveServer]) -> LiveServer:
     return server_factory(env=REGISTRY_ONLY)
 
 
+def _target(request: pytest.FixtureRequest) -> InProcessApp | LiveServer:
+    return request.getfixturevalue("in_process_app" if runs_in_process(request) else "registry")
+
+
 @pytest.fixture
-def api(registry: LiveServer) -> Iterator[httpx.Client]:
-    with registry.client() as http:
+def api(request: pytest.FixtureRequest, backend: str) -> Iterator[httpx.Client]:
+    with _target(request).client() as http:
         yield http
 
 
 @pytest.fixture
-def anonymous(registry: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=registry.api_url, timeout=30) as http:
+def anonymous(request: pytest.FixtureRequest, backend: str) -> Iterator[httpx.Client]:
+    with _target(request).client(anonymous=True) as http:
         yield http
 
 
+def _counts(connection: Connection) -> dict[str, int]:
+    return {
+        table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
+        for table in COUNTED_TABLES
+    }
+
+
 @pytest.fixture
-def row_counts(registry: LiveServer) -> Iterator[Callable[[], dict[str, int]]]:
+def row_counts(request: pytest.FixtureRequest, backend: str) -> Iterator[Callable[[], dict[str, int]]]:
+    if runs_in_process(request):
+        app: InProcessApp = request.getfixturevalue("in_process_app")
+        yield lambda: _counts(app.connection)
+        return
+    registry: LiveServer = request.getfixturevalue("registry")
     engine = create_engine(normalize_database_url(registry.database_url))
 
     def counts() -> dict[str, int]:
         with engine.connect() as connection:
-            return {
-                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
-                for table in COUNTED_TABLES
-            }
+            return _counts(connection)
 
     yield counts
     engine.dispose()

@@ -10,6 +10,9 @@ import pytest
 
 from tests.registry_server.factories import group, individual, member
 
+# In process, each test in a rolled-back transaction (tests/support/in_process.py).
+pytestmark = pytest.mark.in_process
+
 
 def _assert_refused(answer, status: int = 422, field: str | None = None) -> None:
     assert answer.status_code == status, answer.text

@@ -3,7 +3,12 @@ answer, search with and without members, and upstream's business errors."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.registry_server.factories import group, member, unique_value
+
+# In process, each test in a rolled-back transaction (tests/support/in_process.py).
+pytestmark = pytest.mark.in_process
 
 
 def test_create_group_answers_members_with_their_data(api):

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
+
 from tests.registry_server.factories import individual, unique_value
+
+# In process, each test in a rolled-back transaction (tests/support/in_process.py).
+pytestmark = pytest.mark.in_process
 
 
 def _age(birthdate: str) -> str:

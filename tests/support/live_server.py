@@ -163,9 +163,10 @@ class LiveServer:
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
 
-    def client(self, **kwargs) -> httpx.Client:
+    def client(self, *, anonymous: bool = False, **kwargs) -> httpx.Client:
+        """A client of the registry API with the admin's credentials, or `anonymous`."""
         kwargs.setdefault("timeout", 60)
-        return httpx.Client(base_url=self.api_url, auth=self.auth, **kwargs)
+        return httpx.Client(base_url=self.api_url, auth=None if anonymous else self.auth, **kwargs)
 
     def __enter__(self) -> LiveServer:
         return self.start()
