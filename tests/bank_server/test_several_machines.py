@@ -2,7 +2,8 @@
 PostgreSQL database, each with two workers, standing in for two machines behind a proxy. A load
 spread over both is answered in full; races between the machines end as on one machine (one
 bank for one new bank name, one account for one number, one registrant for one ID value); a
-password changed through one machine is refused by the other at once."""
+password changed through one machine is refused by the other at once; failed logins through
+both machines add up to one block, at the contract's limits (5 per login, 20 per address)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.registry_server.cli import run_cli
 from tests.registry_server.factories import individual, unique_value
 from tests.support.live_server import LiveServer
 
@@ -23,6 +25,7 @@ from .api import accounts_path, create_individual, ok
 from .database import Database
 
 MACHINES, WORKERS_EACH, CLIENTS = 2, 2, 12
+CONTRACT_LIMITS = {"G2P_LOGIN_FAILURES_PER_LOGIN": "5", "G2P_LOGIN_FAILURES_PER_ADDRESS": "20"}
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +33,14 @@ def machines(backend: str, database_factory, server_factory) -> list[LiveServer]
     if backend != "postgresql":
         pytest.skip("several machines share a PostgreSQL database (SQLite is for one machine)")
     database_url = database_factory()
-    first = server_factory(workers=WORKERS_EACH, database_url=database_url)
+    first = server_factory(workers=WORKERS_EACH, database_url=database_url, env=CONTRACT_LIMITS)
     # The same admin password on both: one user table.
-    second = LiveServer(database_url, log_path=first.log_path.with_name("second.log"), workers=WORKERS_EACH)
+    second = LiveServer(
+        database_url,
+        log_path=first.log_path.with_name("second.log"),
+        workers=WORKERS_EACH,
+        env=CONTRACT_LIMITS,
+    )
     second.admin_password = first.admin_password
     second.start()
     yield [first, second]
@@ -131,3 +139,25 @@ def test_a_changed_password_is_refused_by_the_other_machine_at_once(machines):
         200,
         400,
     }
+
+
+def test_failed_logins_through_both_machines_add_up_to_one_block(machines):
+    user, password = f"clerk{unique_value('u')}", "clerk password 1"
+    created = run_cli(
+        machines[0].database_url, "create-user", user, "--password-stdin", stdin=password + "\n"
+    )
+    assert created.returncode == 0, created.stderr
+    url = "/get_individual_ids"
+    params = {"include_id_type": "National ID"}
+    # Five wrong passwords, alternating machines, each on a new connection (and so on either
+    # worker): no machine alone has seen five, the database has.
+    alternating = list(itertools.islice(itertools.cycle(machines), 5))
+    statuses = [
+        httpx.get(f"{machine.api_url}{url}", params=params, auth=(user, "wrong"), timeout=30).status_code
+        for machine in alternating
+    ]
+    assert statuses == [401] * 5
+    for machine in machines:  # blocked on both, even with the right password
+        refused = httpx.get(f"{machine.api_url}{url}", params=params, auth=(user, password), timeout=30)
+        assert refused.status_code == 429, refused.text
+        assert 55 <= int(refused.headers["retry-after"]) <= 60
