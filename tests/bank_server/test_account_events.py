@@ -10,12 +10,12 @@ import httpx
 import pytest
 from sqlalchemy.exc import DBAPIError
 
+from tests.factories import bank_item, group, individual, member, random_bic, update
 from tests.registry_server.cli import run_cli
 from tests.support.live_server import LiveServer
 
 from .api import accounts_path, create_group, create_individual, ok, update_individuals
 from .database import Database
-from .factories import group, individual, item, member, new_bic, update
 
 UNKNOWN_REGISTRANT = 2_000_000_000
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
@@ -41,8 +41,8 @@ def masked(number: str) -> str:
 
 
 def test_create_records_each_account_and_each_new_bank(client: httpx.Client) -> None:
-    bic = new_bic()
-    first, second = item(acc_holder_name="Achieng Odhiambo"), item(bic=bic)
+    bic = random_bic()
+    first, second = bank_item(acc_holder_name="Achieng Odhiambo"), bank_item(bic=bic)
     response = client.post("/individual", json=individual(bank_ids=[first, second]))
     registrant = ok(response)
     request_id = response.headers["X-Request-ID"]
@@ -93,7 +93,9 @@ def test_the_client_request_id_is_echoed_and_recorded_an_implausible_one_replace
     client: httpx.Client,
 ) -> None:
     sent = "batch-42/item:7"
-    response = client.post("/individual", json=individual(bank_ids=[item()]), headers={"X-Request-ID": sent})
+    response = client.post(
+        "/individual", json=individual(bank_ids=[bank_item()]), headers={"X-Request-ID": sent}
+    )
     assert response.headers["X-Request-ID"] == sent
     assert {e["request_id"] for e in events_of(client, ok(response)["id"])} == {sent}
 
@@ -104,7 +106,7 @@ def test_the_client_request_id_is_echoed_and_recorded_an_implausible_one_replace
 
 
 def test_update_records_changed_fields_only(client: httpx.Client) -> None:
-    sent = item(acc_holder_name="Achieng")
+    sent = bank_item(acc_holder_name="Achieng")
     body = individual(bank_ids=[sent])
     registrant = create_individual(client, body)
     before = len(events_of(client, registrant["id"]))
@@ -120,13 +122,17 @@ def test_update_records_changed_fields_only(client: httpx.Client) -> None:
 
 
 def test_update_individual_adds_and_reactivates_accounts(client: httpx.Client) -> None:
-    kept, dropped = item(), item()
+    kept, dropped = bank_item(), bank_item()
     body = individual(bank_ids=[kept, dropped])
     registrant = create_individual(client, body)
     dropped_id = registrant["bank_ids"][1]["id"]
     ok(client.delete(f"{accounts_path(registrant['id'])}/{dropped_id}"), 204)
     start = len(events_of(client, registrant["id"]))
-    added = {"bank_name": kept["bank_name"], "acc_number": item()["acc_number"], "acc_holder_name": "Added"}
+    added = {
+        "bank_name": kept["bank_name"],
+        "acc_number": bank_item()["acc_number"],
+        "acc_holder_name": "Added",
+    }
 
     [answer] = update_individuals(client, [update(body, bank_ids=[dropped, added])])
 
@@ -144,7 +150,7 @@ def test_update_individual_adds_and_reactivates_accounts(client: httpx.Client) -
 
 
 def test_primary_moves_are_recorded_on_both_accounts(client: httpx.Client) -> None:
-    registrant = create_individual(client, individual(bank_ids=[item(), item()]))
+    registrant = create_individual(client, individual(bank_ids=[bank_item(), bank_item()]))
     old_primary, other = registrant["bank_ids"]
     before = len(events_of(client, registrant["id"]))
     moved = {"bank_name": other["bank_name"], "acc_number": other["acc_number"], "primary": True}
@@ -162,7 +168,7 @@ def test_primary_moves_are_recorded_on_both_accounts(client: httpx.Client) -> No
 
 
 def test_sub_resource_archive_reactivate_and_replace(client: httpx.Client) -> None:
-    first, second = item(), item()
+    first, second = bank_item(), bank_item()
     registrant = create_individual(client, individual(bank_ids=[first, second]))
     path = accounts_path(registrant["id"])
     primary, other = registrant["bank_ids"]
@@ -193,7 +199,7 @@ def test_sub_resource_archive_reactivate_and_replace(client: httpx.Client) -> No
         ("updated", other["id"], "POST"): {"primary": {"before": True, "after": False}},
     }
 
-    third = item(acc_holder_name="New holder")
+    third = bank_item(acc_holder_name="New holder")
     answer = ok(client.put(path, json=[third]))
     replaced = events_of(client, registrant["id"])[start + 4 :]
     assert sorted((e["kind"], e["account_id"]) for e in replaced if e["kind"] != "bank_created") == sorted(
@@ -206,7 +212,8 @@ def test_group_and_members_each_get_their_events(client: httpx.Client) -> None:
     created = create_group(
         client,
         group(
-            bank_ids=[item()], members=[member(bank_ids=[item()]), member(bank_ids=[item(), item()], kind=[])]
+            bank_ids=[bank_item()],
+            members=[member(bank_ids=[bank_item()]), member(bank_ids=[bank_item(), bank_item()], kind=[])],
         ),
     )
     registrants = [created, *(m["individual"] for m in created["group_membership_ids"])]
@@ -219,7 +226,7 @@ def test_group_and_members_each_get_their_events(client: httpx.Client) -> None:
 
 
 def test_a_failed_request_leaves_no_event(client: httpx.Client, database: Database) -> None:
-    sent = item(acc_holder_name="Before")
+    sent = bank_item(acc_holder_name="Before")
     body = individual(bank_ids=[sent])
     registrant = create_individual(client, body)
     count = database.event_count()
@@ -227,7 +234,10 @@ def test_a_failed_request_leaves_no_event(client: httpx.Client, database: Databa
     failed = client.put(
         "/update_individual",
         params={"id_type": "National ID"},
-        json=[update(body, bank_ids=[sent | {"acc_holder_name": "After"}, item()]), {"updateId": "nobody"}],
+        json=[
+            update(body, bank_ids=[sent | {"acc_holder_name": "After"}, bank_item()]),
+            {"updateId": "nobody"},
+        ],
     )
 
     assert failed.status_code == 400, failed.text
@@ -241,7 +251,7 @@ def test_an_api_key_is_named_in_its_events(live_server: LiveServer, client: http
     )
     assert created.returncode == 0, created.stderr
     with httpx.Client(base_url=live_server.api_url, auth=("admin", created.stdout.strip())) as keyed:
-        registrant = ok(keyed.post("/individual", json=individual(bank_ids=[item()])))
+        registrant = ok(keyed.post("/individual", json=individual(bank_ids=[bank_item()])))
     assert {(e["actor"], e["api_key"]) for e in events_of(client, registrant["id"])} == {
         ("admin", "payments sync")
     }
@@ -253,7 +263,7 @@ def test_an_api_key_is_named_in_its_events(live_server: LiveServer, client: http
 def test_the_database_refuses_to_change_or_remove_events(
     client: httpx.Client, database: Database, statement: str
 ) -> None:
-    create_individual(client, individual(bank_ids=[item()]))
+    create_individual(client, individual(bank_ids=[bank_item()]))
     count = database.event_count()
     with pytest.raises(DBAPIError, match="append-only"):
         database.execute(statement)
@@ -261,7 +271,7 @@ def test_the_database_refuses_to_change_or_remove_events(
 
 
 def test_history_pages_newest_first_without_gaps(client: httpx.Client) -> None:
-    registrant = create_individual(client, individual(bank_ids=[item() for _ in range(5)]))
+    registrant = create_individual(client, individual(bank_ids=[bank_item() for _ in range(5)]))
     everything = history(client, registrant["id"], limit=500)
     assert everything["next_before"] is None
     ids = [e["id"] for e in everything["items"]]
@@ -280,7 +290,7 @@ def test_history_pages_newest_first_without_gaps(client: httpx.Client) -> None:
 
 
 def test_feed_pages_oldest_first_from_any_event(client: httpx.Client) -> None:
-    registrant = create_individual(client, individual(bank_ids=[item(), item()]))
+    registrant = create_individual(client, individual(bank_ids=[bank_item(), bank_item()]))
     own = [e["id"] for e in events_of(client, registrant["id"])]
     start = own[0] - 1
 

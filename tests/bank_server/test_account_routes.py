@@ -6,9 +6,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.factories import bank_item, group, individual, member, spaced_lowercase
+
 from .api import accounts_path, create_group, create_individual, listed_accounts, numbers, ok, primary_flags
 from .database import Database
-from .factories import group, individual, item, member, spaced_lowercase
 
 # In process, each test in a rolled-back transaction (tests/support/in_process.py).
 pytestmark = pytest.mark.in_process
@@ -17,9 +18,9 @@ UNKNOWN_REGISTRANT = 2_000_000_000
 
 
 def test_post_creates_an_account_201_then_updates_it_200(client: httpx.Client, database: Database) -> None:
-    registrant = create_individual(client, individual(bank_ids=[item()]))
+    registrant = create_individual(client, individual(bank_ids=[bank_item()]))
     path = accounts_path(registrant["id"])
-    sent = item(acc_holder_name="Achieng")
+    sent = bank_item(acc_holder_name="Achieng")
 
     created = ok(client.post(path, json=sent), 201)
     assert (created["acc_number"], created["acc_holder_name"], created["primary"]) == (
@@ -27,7 +28,7 @@ def test_post_creates_an_account_201_then_updates_it_200(client: httpx.Client, d
         "Achieng",
         False,
     )
-    again = item(acc_number=spaced_lowercase(sent["acc_number"]), acc_holder_name="A. Odhiambo")
+    again = bank_item(acc_number=spaced_lowercase(sent["acc_number"]), acc_holder_name="A. Odhiambo")
     updated = ok(client.post(path, json=again), 200)
 
     assert updated["id"] == created["id"]
@@ -38,24 +39,24 @@ def test_post_creates_an_account_201_then_updates_it_200(client: httpx.Client, d
 
 
 def test_post_with_primary_puts_the_account_first(client: httpx.Client) -> None:
-    registrant = create_individual(client, individual(bank_ids=[item(), item()]))
+    registrant = create_individual(client, individual(bank_ids=[bank_item(), bank_item()]))
     path = accounts_path(registrant["id"])
 
-    created = ok(client.post(path, json=item(primary=True)), 201)
+    created = ok(client.post(path, json=bank_item(primary=True)), 201)
     assert created["primary"] is True
     listed = listed_accounts(client, registrant["id"])
     assert listed[0]["id"] == created["id"]
     assert primary_flags(listed) == [True, False, False]
 
     existing = registrant["bank_ids"][1]
-    made_primary = ok(client.post(path, json=item(acc_number=existing["acc_number"], primary=True)), 200)
+    made_primary = ok(client.post(path, json=bank_item(acc_number=existing["acc_number"], primary=True)), 200)
     assert made_primary["id"] == existing["id"]
     assert made_primary["primary"] is True
     assert primary_flags(listed_accounts(client, registrant["id"])) == [True, False, False]
 
 
 def test_post_of_an_archived_number_reactivates_it_200(client: httpx.Client, database: Database) -> None:
-    sent = item()
+    sent = bank_item()
     registrant = create_individual(client, individual(bank_ids=[sent]))
     [account] = registrant["bank_ids"]
     ok(client.delete(f"{accounts_path(registrant['id'])}/{account['id']}"), 204)
@@ -68,7 +69,7 @@ def test_post_of_an_archived_number_reactivates_it_200(client: httpx.Client, dat
 
 
 def test_put_makes_the_list_exactly_the_active_accounts(client: httpx.Client, database: Database) -> None:
-    kept, dropped, added = item(), item(), item(primary=True)
+    kept, dropped, added = bank_item(), bank_item(), bank_item(primary=True)
     registrant = create_individual(client, individual(bank_ids=[kept, dropped]))
     path = accounts_path(registrant["id"])
 
@@ -88,7 +89,7 @@ def test_put_makes_the_list_exactly_the_active_accounts(client: httpx.Client, da
 
 
 def test_put_of_archived_numbers_reactivates_them(client: httpx.Client) -> None:
-    first, second = item(), item()
+    first, second = bank_item(), bank_item()
     registrant = create_individual(client, individual(bank_ids=[first, second]))
     path = accounts_path(registrant["id"])
     ok(client.put(path, json=[]))
@@ -100,7 +101,7 @@ def test_put_of_archived_numbers_reactivates_them(client: httpx.Client) -> None:
 def test_delete_archives_and_the_next_account_becomes_primary(
     client: httpx.Client, database: Database
 ) -> None:
-    registrant = create_individual(client, individual(bank_ids=[item(), item(), item()]))
+    registrant = create_individual(client, individual(bank_ids=[bank_item(), bank_item(), bank_item()]))
     path = accounts_path(registrant["id"])
     first, second, third = (account["id"] for account in registrant["bank_ids"])
 
@@ -116,11 +117,11 @@ def test_delete_archives_and_the_next_account_becomes_primary(
 
 
 def test_group_accounts_are_served_like_an_individuals(client: httpx.Client) -> None:
-    created = create_group(client, group(members=[member(bank_ids=[item()])], bank_ids=[item()]))
+    created = create_group(client, group(members=[member(bank_ids=[bank_item()])], bank_ids=[bank_item()]))
     path = accounts_path(created["id"])
     assert listed_accounts(client, created["id"]) == created["bank_ids"]
 
-    added = ok(client.post(path, json=item(primary=True)), 201)
+    added = ok(client.post(path, json=bank_item(primary=True)), 201)
     fetched = ok(client.get(f"/group/{created['id']}"))
     assert fetched["bank_ids"][0]["id"] == added["id"]
     member_id = created["group_membership_ids"][0]["individual"]["id"]
@@ -131,14 +132,14 @@ def test_group_accounts_are_served_like_an_individuals(client: httpx.Client) -> 
 def test_unknown_registrant_is_404_on_every_route(client: httpx.Client, registrant_id: int) -> None:
     path = accounts_path(registrant_id)
     assert client.get(path).status_code == 404
-    assert client.post(path, json=item()).status_code == 404
-    assert client.put(path, json=[item()]).status_code == 404
+    assert client.post(path, json=bank_item()).status_code == 404
+    assert client.put(path, json=[bank_item()]).status_code == 404
     assert client.delete(f"{path}/1").status_code == 404
 
 
 def test_unknown_account_or_another_registrants_account_is_404(client: httpx.Client) -> None:
-    owner = create_individual(client, individual(bank_ids=[item()]))
-    other = create_individual(client, individual(bank_ids=[item()]))
+    owner = create_individual(client, individual(bank_ids=[bank_item()]))
+    other = create_individual(client, individual(bank_ids=[bank_item()]))
     owned_id = owner["bank_ids"][0]["id"]
 
     assert client.delete(f"{accounts_path(other['id'])}/{owned_id}").status_code == 404
@@ -156,7 +157,7 @@ def test_every_account_route_requires_authentication(anonymous: httpx.Client) ->
     path = accounts_path(1)
     for response in (
         anonymous.get(path),
-        anonymous.post(path, json=item()),
+        anonymous.post(path, json=bank_item()),
         anonymous.put(path, json=[]),
         anonymous.delete(f"{path}/1"),
         anonymous.get(path, auth=("admin", "wrong password")),

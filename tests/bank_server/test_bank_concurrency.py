@@ -10,11 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.factories import bank_item, iban_number, individual, random_bic, unique_value, update
 from tests.support.live_server import LiveServer
 
 from .api import BY_NATIONAL_ID, UPDATE_PATH, accounts_path, create_individual
 from .database import Database
-from .factories import individual, item, new_bank_name, new_bic, new_iban, update
 
 WORKERS = 3
 CLIENTS = 12
@@ -60,10 +60,10 @@ def statuses(responses: list[httpx.Response]) -> list[int]:
 def test_parallel_creations_naming_one_new_bank_create_it_once(
     workers_server: LiveServer, workers_database: Database
 ) -> None:
-    name = new_bank_name()
+    name = unique_value("Bank ")
     spellings = [name, name.upper(), f"  {name.lower()} ", name.replace(" ", "  ")]
     bodies = [
-        individual(bank_ids=[item(bank_name=spellings[index % len(spellings)]), item()])
+        individual(bank_ids=[bank_item(bank_name=spellings[index % len(spellings)]), bank_item()])
         for index in range(CLIENTS)
     ]
     responses = all_at_once(
@@ -80,8 +80,10 @@ def test_parallel_creations_naming_one_new_bank_create_it_once(
 def test_parallel_creations_naming_one_new_bic_create_one_bank(
     workers_server: LiveServer, workers_database: Database
 ) -> None:
-    bic, name = new_bic(), new_bank_name()
-    bodies = [individual(bank_ids=[item(bank_name=f"{name} {index}", bic=bic)]) for index in range(CLIENTS)]
+    bic, name = random_bic(), unique_value("Bank ")
+    bodies = [
+        individual(bank_ids=[bank_item(bank_name=f"{name} {index}", bic=bic)]) for index in range(CLIENTS)
+    ]
     responses = all_at_once(
         workers_server, [lambda http, b=body: http.post("/individual", json=b) for body in bodies]
     )
@@ -94,9 +96,14 @@ def test_parallel_creations_naming_one_new_bic_create_one_bank(
 def test_parallel_identical_updates_add_one_account(
     client: httpx.Client, workers_server: LiveServer, workers_database: Database
 ) -> None:
-    body = individual(bank_ids=[item()])
+    body = individual(bank_ids=[bank_item()])
     registrant = create_individual(client, body)
-    change = [update(body, bank_ids=[item(bank_name=new_bank_name(), acc_number=new_iban(), primary=True)])]
+    change = [
+        update(
+            body,
+            bank_ids=[bank_item(bank_name=unique_value("Bank "), acc_number=iban_number(), primary=True)],
+        )
+    ]
 
     responses = all_at_once(
         workers_server, [lambda http: http.put(UPDATE_PATH, params=BY_NATIONAL_ID, json=change)] * CLIENTS
@@ -114,7 +121,7 @@ def test_parallel_posts_of_one_account_create_it_once(
 ) -> None:
     registrant = create_individual(client, individual())
     path = accounts_path(registrant["id"])
-    sent = item()
+    sent = bank_item()
 
     responses = all_at_once(workers_server, [lambda http: http.post(path, json=sent)] * CLIENTS)
 
@@ -126,9 +133,9 @@ def test_parallel_posts_of_one_account_create_it_once(
 def test_parallel_replacing_puts_agree(
     client: httpx.Client, workers_server: LiveServer, workers_database: Database
 ) -> None:
-    registrant = create_individual(client, individual(bank_ids=[item(), item()]))
+    registrant = create_individual(client, individual(bank_ids=[bank_item(), bank_item()]))
     path = accounts_path(registrant["id"])
-    wanted = [item(), registrant["bank_ids"][1] | {"primary": True}]
+    wanted = [bank_item(), registrant["bank_ids"][1] | {"primary": True}]
     wanted[1] = {key: wanted[1][key] for key in ("bank_name", "acc_number", "primary")}
 
     responses = all_at_once(workers_server, [lambda http: http.put(path, json=wanted)] * CLIENTS)

@@ -9,9 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.factories import bank_item, group, iban_number, individual, member, update
+
 from .api import BY_NATIONAL_ID, UPDATE_PATH, accounts_path, create_individual, listed_accounts, ok
 from .database import Database
-from .factories import group, individual, item, member, new_iban, update
 
 # In process, each test in a rolled-back transaction (tests/support/in_process.py).
 pytestmark = pytest.mark.in_process
@@ -47,8 +48,8 @@ BAD_ITEMS = {
 
 
 def _items_with_bad_second(spoil: Callable[[dict], dict]) -> tuple[list[dict], dict]:
-    good = item()
-    return [good, spoil(item())], good
+    good = bank_item()
+    return [good, spoil(bank_item())], good
 
 
 def _locations(response: httpx.Response) -> list[list]:
@@ -78,8 +79,11 @@ def test_bad_item_of_a_new_individual(
 
 @pytest.mark.usefixtures("unchanged")
 def test_bad_item_of_a_group_member_and_of_the_group(client: httpx.Client) -> None:
-    members = [member(bank_ids=[item(bic="XX")]), member(bank_ids=[item(), item(acc_number=BAD_IBAN)])]
-    response = client.post("/group", json=group(members=members, bank_ids=[item(bank_name="")]))
+    members = [
+        member(bank_ids=[bank_item(bic="XX")]),
+        member(bank_ids=[bank_item(), bank_item(acc_number=BAD_IBAN)]),
+    ]
+    response = client.post("/group", json=group(members=members, bank_ids=[bank_item(bank_name="")]))
     assert sorted(_locations(response), key=str) == sorted(
         [
             ["body", "bank_ids", 0, "bank_name"],
@@ -94,7 +98,7 @@ def test_bad_item_of_a_group_member_and_of_the_group(client: httpx.Client) -> No
 def test_bad_item_in_an_update_list(
     client: httpx.Client, database: Database, spoil: Callable[[dict], dict], field: str
 ) -> None:
-    first_body, second_body = individual(bank_ids=[item()]), individual(bank_ids=[item()])
+    first_body, second_body = individual(bank_ids=[bank_item()]), individual(bank_ids=[bank_item()])
     first = create_individual(client, first_body)
     create_individual(client, second_body)
     before = database.row_counts()
@@ -103,7 +107,10 @@ def test_bad_item_in_an_update_list(
     response = client.put(
         UPDATE_PATH,
         params=BY_NATIONAL_ID,
-        json=[update(first_body, bank_ids=[item()], name="CHANGED"), update(second_body, bank_ids=items)],
+        json=[
+            update(first_body, bank_ids=[bank_item()], name="CHANGED"),
+            update(second_body, bank_ids=items),
+        ],
     )
 
     assert _locations(response) == [["body", 1, "bank_ids", 1, field]]
@@ -113,8 +120,12 @@ def test_bad_item_in_an_update_list(
 
 @pytest.mark.usefixtures("unchanged")
 def test_same_number_twice_in_one_request_is_refused_at_the_second(client: httpx.Client) -> None:
-    number = new_iban()
-    items = [item(acc_number=number), item(), item(acc_number=f" {number[:4].lower()}-{number[4:]} ")]
+    number = iban_number()
+    items = [
+        bank_item(acc_number=number),
+        bank_item(),
+        bank_item(acc_number=f" {number[:4].lower()}-{number[4:]} "),
+    ]
     response = client.post("/individual", json=individual(bank_ids=items))
     assert _locations(response) == [["body", "bank_ids", 2, "acc_number"]]
     assert number not in response.text
@@ -122,7 +133,9 @@ def test_same_number_twice_in_one_request_is_refused_at_the_second(client: httpx
 
 @pytest.mark.usefixtures("unchanged")
 def test_two_primary_items_are_refused(client: httpx.Client) -> None:
-    response = client.post("/individual", json=individual(bank_ids=[item(primary=True), item(primary=True)]))
+    response = client.post(
+        "/individual", json=individual(bank_ids=[bank_item(primary=True), bank_item(primary=True)])
+    )
     assert _locations(response) == [["body", "bank_ids", 1, "primary"]]
 
 
@@ -133,7 +146,7 @@ def test_two_primary_items_are_refused(client: httpx.Client) -> None:
         ("DE89370400440532013000", ["body", "bank_ids"]),
         ({"bank_name": "Bank", "acc_number": "123"}, ["body", "bank_ids"]),
         (["DE89370400440532013000"], ["body", "bank_ids", 0]),
-        ([item(acc_number=str(number)) for number in range(101)], ["body", "bank_ids"]),
+        ([bank_item(acc_number=str(number)) for number in range(101)], ["body", "bank_ids"]),
     ],
     ids=["string", "object", "list of strings", "over 100 items"],
 )
@@ -143,7 +156,7 @@ def test_bank_ids_of_the_wrong_shape(client: httpx.Client, bank_ids: Any, locati
 
 
 def test_bad_iban_error_names_the_rule_not_the_number(client: httpx.Client) -> None:
-    response = client.post("/individual", json=individual(bank_ids=[item(acc_number=BAD_IBAN)]))
+    response = client.post("/individual", json=individual(bank_ids=[bank_item(acc_number=BAD_IBAN)]))
     [error] = response.json()["detail"]
     assert "checksum" in error["msg"].lower()
     assert "input" not in error
@@ -155,11 +168,11 @@ def test_bad_iban_error_names_the_rule_not_the_number(client: httpx.Client) -> N
 def test_bad_item_posted_to_the_account_routes(
     client: httpx.Client, database: Database, spoil: Callable[[dict], dict], field: str
 ) -> None:
-    created = create_individual(client, individual(bank_ids=[item()]))
+    created = create_individual(client, individual(bank_ids=[bank_item()]))
     path = accounts_path(created["id"])
     before = database.row_counts()
 
-    assert _locations(client.post(path, json=spoil(item()))) == [["body", field]]
+    assert _locations(client.post(path, json=spoil(bank_item()))) == [["body", field]]
     items, _ = _items_with_bad_second(spoil)
     assert _locations(client.put(path, json=items)) == [["body", 1, field]]
 
@@ -168,10 +181,10 @@ def test_bad_item_posted_to_the_account_routes(
 
 
 def test_duplicate_numbers_in_a_replacing_list_are_refused(client: httpx.Client, database: Database) -> None:
-    created = create_individual(client, individual(bank_ids=[item(), item()]))
-    number = new_iban()
+    created = create_individual(client, individual(bank_ids=[bank_item(), bank_item()]))
+    number = iban_number()
     response = client.put(
-        accounts_path(created["id"]), json=[item(acc_number=number), item(acc_number=number)]
+        accounts_path(created["id"]), json=[bank_item(acc_number=number), bank_item(acc_number=number)]
     )
     assert _locations(response) == [["body", 1, "acc_number"]]
     assert listed_accounts(client, created["id"]) == created["bank_ids"]

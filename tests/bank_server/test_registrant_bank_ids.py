@@ -6,6 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.factories import bank_item, group, iban_number, individual, member, spaced_lowercase, update
+
 from .api import (
     accounts_path,
     create_group,
@@ -17,7 +19,6 @@ from .api import (
     update_individuals,
 )
 from .database import Database
-from .factories import group, individual, item, member, new_iban, spaced_lowercase, update
 
 # In process, each test in a rolled-back transaction (tests/support/in_process.py).
 pytestmark = pytest.mark.in_process
@@ -26,7 +27,7 @@ ANSWER_KEYS = {"id", "bank_name", "bic", "acc_number", "acc_holder_name", "prima
 
 
 def test_individual_created_with_accounts_answers_them_primary_first(client: httpx.Client) -> None:
-    first, second = item(acc_holder_name="Achieng Odhiambo"), item(primary=True)
+    first, second = bank_item(acc_holder_name="Achieng Odhiambo"), bank_item(primary=True)
     created = create_individual(client, individual(bank_ids=[first, second]))
 
     accounts = created["bank_ids"]
@@ -40,8 +41,10 @@ def test_individual_created_with_accounts_answers_them_primary_first(client: htt
 
 
 def test_every_read_of_an_individual_answers_the_same_accounts(client: httpx.Client) -> None:
-    name = f"WANJIKU, {new_iban()[-6:]}"
-    created = create_individual(client, individual(name=name, bank_ids=[item(), item(primary=True)]))
+    name = f"WANJIKU, {iban_number()[-6:]}"
+    created = create_individual(
+        client, individual(name=name, bank_ids=[bank_item(), bank_item(primary=True)])
+    )
     expected = created["bank_ids"]
 
     assert ok(client.get(f"/individual/{created['id']}"))["bank_ids"] == expected
@@ -51,7 +54,7 @@ def test_every_read_of_an_individual_answers_the_same_accounts(client: httpx.Cli
 
 
 def test_without_primary_the_oldest_account_comes_first(client: httpx.Client) -> None:
-    first, second, third = item(), item(), item()
+    first, second, third = bank_item(), bank_item(), bank_item()
     created = create_individual(client, individual(bank_ids=[first, second, third]))
     assert numbers(created["bank_ids"]) == [first["acc_number"], second["acc_number"], third["acc_number"]]
     assert primary_flags(created["bank_ids"]) == [True, False, False]
@@ -65,7 +68,7 @@ def test_registrant_without_bank_details_answers_an_empty_list(client: httpx.Cli
 
 
 def test_group_and_each_member_get_their_own_accounts(client: httpx.Client) -> None:
-    group_item, head_item, spouse_items = item(), item(), [item(), item(primary=True)]
+    group_item, head_item, spouse_items = bank_item(), bank_item(), [bank_item(), bank_item(primary=True)]
     body = group(
         bank_ids=[group_item],
         members=[
@@ -99,7 +102,7 @@ def test_group_and_each_member_get_their_own_accounts(client: httpx.Client) -> N
 
 
 def test_update_without_bank_ids_or_with_null_leaves_accounts_alone(client: httpx.Client) -> None:
-    body = individual(bank_ids=[item(), item()])
+    body = individual(bank_ids=[bank_item(), bank_item()])
     created = create_individual(client, body)
 
     [updated] = update_individuals(client, [update(body, email="achieng@example.org")])
@@ -111,7 +114,7 @@ def test_update_without_bank_ids_or_with_null_leaves_accounts_alone(client: http
 
 
 def test_update_merges_new_accounts_and_keeps_unlisted_ones(client: httpx.Client) -> None:
-    kept, added = item(), item()
+    kept, added = bank_item(), bank_item()
     body = individual(bank_ids=[kept])
     create_individual(client, body)
 
@@ -122,12 +125,12 @@ def test_update_merges_new_accounts_and_keeps_unlisted_ones(client: httpx.Client
 def test_resending_an_account_in_another_spelling_updates_it(
     client: httpx.Client, database: Database
 ) -> None:
-    sent = item()
+    sent = bank_item()
     body = individual(bank_ids=[sent])
     created = create_individual(client, body)
     [account] = created["bank_ids"]
 
-    resent = item(acc_number=spaced_lowercase(sent["acc_number"]), acc_holder_name="A. Odhiambo")
+    resent = bank_item(acc_number=spaced_lowercase(sent["acc_number"]), acc_holder_name="A. Odhiambo")
     [updated] = update_individuals(client, [update(body, bank_ids=[resent])])
 
     [answered] = updated["bank_ids"]
@@ -143,7 +146,7 @@ def test_holder_name_left_out_or_null_is_kept_and_only_put_of_the_list_clears_it
     client: httpx.Client,
 ) -> None:
     # CONTRACT.md section 2: inside a merged item, absent or null keeps the stored value.
-    sent = item(acc_holder_name="Achieng O.")
+    sent = bank_item(acc_holder_name="Achieng O.")
     body = individual(bank_ids=[sent])
     created = create_individual(client, body)
 
@@ -164,9 +167,9 @@ def test_holder_name_left_out_or_null_is_kept_and_only_put_of_the_list_clears_it
 
 
 def test_same_update_twice_equals_once(client: httpx.Client, database: Database) -> None:
-    body = individual(bank_ids=[item(), item()])
+    body = individual(bank_ids=[bank_item(), bank_item()])
     created = create_individual(client, body)
-    change = update(body, bank_ids=[item(primary=True), item(acc_holder_name="X")])
+    change = update(body, bank_ids=[bank_item(primary=True), bank_item(acc_holder_name="X")])
 
     [once] = update_individuals(client, [change])
     rows_once = database.accounts_of(created["id"])
@@ -178,7 +181,7 @@ def test_same_update_twice_equals_once(client: httpx.Client, database: Database)
 
 
 def test_primary_item_makes_an_existing_account_first(client: httpx.Client) -> None:
-    first, second, third = item(), item(), item()
+    first, second, third = bank_item(), bank_item(), bank_item()
     body = individual(bank_ids=[first, second, third])
     create_individual(client, body)
 
@@ -193,11 +196,11 @@ def test_primary_item_makes_an_existing_account_first(client: httpx.Client) -> N
 
 
 def test_new_primary_account_goes_first(client: httpx.Client) -> None:
-    old = item(primary=True)
-    body = individual(bank_ids=[old, item()])
+    old = bank_item(primary=True)
+    body = individual(bank_ids=[old, bank_item()])
     create_individual(client, body)
 
-    new = item(primary=True)
+    new = bank_item(primary=True)
     [updated] = update_individuals(client, [update(body, bank_ids=[new])])
     assert numbers(updated["bank_ids"])[:2] == [new["acc_number"], old["acc_number"]]
 
@@ -205,14 +208,14 @@ def test_new_primary_account_goes_first(client: httpx.Client) -> None:
 def test_update_of_an_archived_number_reactivates_that_account(
     client: httpx.Client, database: Database
 ) -> None:
-    sent = item()
-    body = individual(bank_ids=[sent, item()])
+    sent = bank_item()
+    body = individual(bank_ids=[sent, bank_item()])
     created = create_individual(client, body)
     archived_id = created["bank_ids"][0]["id"]
     ok(client.delete(f"{accounts_path(created['id'])}/{archived_id}"), 204)
     assert archived_id not in [a["id"] for a in listed_accounts(client, created["id"])]
 
-    again = item(acc_number=spaced_lowercase(sent["acc_number"]))
+    again = bank_item(acc_number=spaced_lowercase(sent["acc_number"]))
     [updated] = update_individuals(client, [update(body, bank_ids=[again])])
 
     assert archived_id in [account["id"] for account in updated["bank_ids"]]
@@ -220,12 +223,12 @@ def test_update_of_an_archived_number_reactivates_that_account(
 
 
 def test_one_update_request_merges_each_individuals_accounts(client: httpx.Client) -> None:
-    shared_bank = f"Shared {new_iban()[-8:]}"
-    first_body, second_body = individual(bank_ids=[item()]), individual()
+    shared_bank = f"Shared {iban_number()[-8:]}"
+    first_body, second_body = individual(bank_ids=[bank_item()]), individual()
     create_individual(client, first_body)
     create_individual(client, second_body)
-    first_new = item(bank_name=shared_bank)
-    second_new = item(bank_name=shared_bank.upper())
+    first_new = bank_item(bank_name=shared_bank)
+    second_new = bank_item(bank_name=shared_bank.upper())
 
     first, second = update_individuals(
         client, [update(first_body, bank_ids=[first_new]), update(second_body, bank_ids=[second_new])]
@@ -236,9 +239,9 @@ def test_one_update_request_merges_each_individuals_accounts(client: httpx.Clien
 
 
 def test_group_member_accounts_are_updated_like_any_individual(client: httpx.Client) -> None:
-    head = member(bank_ids=[item()])
+    head = member(bank_ids=[bank_item()])
     create_group(client, group(members=[head]))
 
-    added = item(primary=True)
+    added = bank_item(primary=True)
     [updated] = update_individuals(client, [update(head, bank_ids=[added])])
     assert numbers(updated["bank_ids"]) == [added["acc_number"], head["bank_ids"][0]["acc_number"]]

@@ -10,11 +10,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from tests.factories import bank_item, individual
 from tests.registry_server.cli import run_cli
 from tests.support.live_server import LiveServer
 
 from .api import accounts_path, ok
-from .factories import individual, item
 
 EXTENSIONS = {"G2P_EXTENSIONS": "bank,bulk"}
 
@@ -47,7 +47,7 @@ def _revealed(admin: httpx.Client, registrant_id: int) -> list[dict]:
 
 def test_reads_and_writes_that_answer_full_numbers_are_recorded_per_registrant(server: LiveServer) -> None:
     with server.client() as admin, _as(server, "payer", "registry:read", "bank:reveal") as payer:
-        registrant = ok(admin.post("/individual", json=individual(bank_ids=[item()])))
+        registrant = ok(admin.post("/individual", json=individual(bank_ids=[bank_item()])))
         after_create = _revealed(admin, registrant["id"])
         assert [(e["method"], e["route"], e["actor"]) for e in after_create] == [
             ("POST", "/individual", "admin")
@@ -72,7 +72,7 @@ def test_masked_hidden_and_account_less_answers_record_nothing(server: LiveServe
         _as(server, "masked", "registry:read", "bank:read") as masked,
         _as(server, "reader", "registry:read") as reader,
     ):
-        registrant = ok(admin.post("/individual", json=individual(bank_ids=[item()])))
+        registrant = ok(admin.post("/individual", json=individual(bank_ids=[bank_item()])))
         bare = ok(admin.post("/individual", json=individual()))
         before = len(_revealed(admin, registrant["id"]))
 
@@ -88,7 +88,7 @@ def test_masked_hidden_and_account_less_answers_record_nothing(server: LiveServe
 def test_a_payment_list_page_is_one_event_with_its_count_first_and_last(server: LiveServer) -> None:
     with server.client() as admin:
         for _ in range(3):
-            ok(admin.post("/individual", json=individual(bank_ids=[item()])))
+            ok(admin.post("/individual", json=individual(bank_ids=[bank_item()])))
         last_event = ok(admin.get("/bank_account_events", params={"after": 0, "limit": 500}))
         after = last_event["last_id"]
         while last_event["items"]:
@@ -110,7 +110,7 @@ def test_a_payment_list_page_is_one_event_with_its_count_first_and_last(server: 
 
 def test_an_exported_file_is_one_event_of_the_export_command(server: LiveServer, tmp_path) -> None:
     with server.client() as admin:
-        ok(admin.post("/individual", json=individual(bank_ids=[item()])))
+        ok(admin.post("/individual", json=individual(bank_ids=[bank_item()])))
         start = ok(admin.get("/bank_account_events", params={"after": 0, "limit": 500}))
         after = start["last_id"]
         while True:

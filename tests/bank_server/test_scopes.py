@@ -10,11 +10,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from tests.factories import bank_item, group, individual, member, update
 from tests.registry_server.cli import run_cli
 from tests.support.live_server import LiveServer
 
 from .database import Database
-from .factories import group, individual, item, member, update
 
 ALL_EXTENSIONS = {"G2P_EXTENSIONS": "bank,bulk"}
 # Fresh connections spread requests over both workers.
@@ -64,7 +64,9 @@ def callers(pool: LiveServer) -> dict[str, tuple[str, str]]:
 @pytest.fixture(scope="module")
 def household(pool: LiveServer) -> dict:
     """A group with an account and a member with an account, created by the admin (every scope)."""
-    body = group(members=[member(bank_ids=[item()])], bank_ids=[item(acc_number="DE89370400440532013000")])
+    body = group(
+        members=[member(bank_ids=[bank_item()])], bank_ids=[bank_item(acc_number="DE89370400440532013000")]
+    )
     with pool.client() as admin:
         created = admin.post("/group", json=body)
     assert created.status_code == 200, created.text
@@ -148,8 +150,8 @@ WRITES = [
     ("POST", "/bulk/individual?id_type=National+ID", lambda h: [individual()]),
 ]
 BANK_WRITES = [
-    ("POST", "/registrant/{id}/bank_accounts", lambda h: item()),
-    ("PUT", "/registrant/{id}/bank_accounts", lambda h: [item()]),
+    ("POST", "/registrant/{id}/bank_accounts", lambda h: bank_item()),
+    ("PUT", "/registrant/{id}/bank_accounts", lambda h: [bank_item()]),
     ("DELETE", "/registrant/{id}/bank_accounts/{account}", lambda h: None),
 ]
 
@@ -171,13 +173,13 @@ def test_read_only_caller_is_refused_every_write_and_nothing_changes(
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
-        ("POST", "/individual", lambda: individual(bank_ids=[item()])),
-        ("POST", "/group", lambda: group(members=[member(bank_ids=[item()])])),
-        ("POST", "/group", lambda: group(members=[member()], bank_ids=[item()])),
+        ("POST", "/individual", lambda: individual(bank_ids=[bank_item()])),
+        ("POST", "/group", lambda: group(members=[member(bank_ids=[bank_item()])])),
+        ("POST", "/group", lambda: group(members=[member()], bank_ids=[bank_item()])),
         (
             "POST",
             "/bulk/individual?id_type=National+ID",
-            lambda: [individual(), individual(bank_ids=[item()])],
+            lambda: [individual(), individual(bank_ids=[bank_item()])],
         ),
     ],
 )
@@ -201,7 +203,9 @@ def test_update_carrying_accounts_needs_bank_write(pool, callers, database: Data
     before = database.row_counts()
     with _as(pool, callers["enroller"]) as enroller:
         refused = enroller.put(
-            "/update_individual", params={"id_type": "National ID"}, json=[update(body, bank_ids=[item()])]
+            "/update_individual",
+            params={"id_type": "National ID"},
+            json=[update(body, bank_ids=[bank_item()])],
         )
         assert refused.status_code == 403
         renamed = enroller.put(
@@ -213,7 +217,7 @@ def test_update_carrying_accounts_needs_bank_write(pool, callers, database: Data
 
 
 def test_bank_writer_writes_accounts_and_sees_them_masked(pool, callers, household) -> None:
-    sent = item()
+    sent = bank_item()
     with _as(pool, callers["bank_writer"]) as writer:
         created = writer.post(f"/registrant/{household['id']}/bank_accounts", json=sent)
         assert created.status_code == 201, created.text

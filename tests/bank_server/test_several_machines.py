@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.factories import individual, unique_value
 from tests.registry_server.cli import run_cli
-from tests.registry_server.factories import individual, unique_value
 from tests.support.live_server import LiveServer
 
 from .api import accounts_path, create_individual, ok

@@ -20,20 +20,20 @@ import httpx
 import pytest
 
 from g2p_bank_server.rules.shared_accounts import SharedAccountPolicy
+from tests.factories import (
+    bank_item,
+    group,
+    iban_number,
+    individual,
+    member,
+    spaced_lowercase,
+    unique_value,
+    update,
+)
 from tests.support.live_server import LiveServer
 
 from .api import BY_NATIONAL_ID, UPDATE_PATH, accounts_path, create_group, create_individual, ok
 from .database import Database
-from .factories import (
-    group,
-    individual,
-    item,
-    member,
-    new_iban,
-    spaced_lowercase,
-    unique,
-    update,
-)
 
 HELD_ELSEWHERE = "account_held_elsewhere"
 POLICIES = tuple(policy.value for policy in SharedAccountPolicy)
@@ -87,20 +87,20 @@ def members_of(group_answer: dict) -> list[dict]:
 
 
 def holder(client: httpx.Client, number: str, **fields) -> dict:
-    return create_individual(client, individual(bank_ids=[item(acc_number=number)], **fields))
+    return create_individual(client, individual(bank_ids=[bank_item(acc_number=number)], **fields))
 
 
 # --- flag (the default) and allow --------------------------------------------------------------
 
 
 def test_flag_accepts_a_second_holder_and_marks_both(clients, database):
-    number = new_iban()
+    number = iban_number()
     first = holder(clients["flag"], number)
     assert shared_flags(first["bank_ids"]) == {number: False}
-    other = new_iban()
+    other = iban_number()
     second = create_individual(
         clients["flag"],
-        individual(bank_ids=[item(acc_number=other), item(acc_number=spaced_lowercase(number))]),
+        individual(bank_ids=[bank_item(acc_number=other), bank_item(acc_number=spaced_lowercase(number))]),
     )
     assert shared_flags(second["bank_ids"]) == {other: False, spaced_lowercase(number): True}
     assert shared_flags(ok(clients["flag"].get(f"/individual/{first['id']}"))["bank_ids"]) == {number: True}
@@ -114,7 +114,7 @@ def test_flag_accepts_a_second_holder_and_marks_both(clients, database):
 
 
 def test_only_active_accounts_of_active_holders_mark(clients):
-    number = new_iban()
+    number = iban_number()
     first = holder(clients["flag"], number)
     second = holder(clients["flag"], number)
     [account] = ok(clients["flag"].get(accounts_path(second["id"])))
@@ -123,24 +123,24 @@ def test_only_active_accounts_of_active_holders_mark(clients):
 
 
 def test_flag_marks_a_group_its_members_and_the_sub_resource_answers(clients):
-    number, own = new_iban(), new_iban()
+    number, own = iban_number(), iban_number()
     answer = create_group(
         clients["flag"],
         group(
             members=[
-                member(bank_ids=[item(acc_number=number)]),
-                member(bank_ids=[item(acc_number=own)], kind=[{"name": "Spouse"}]),
+                member(bank_ids=[bank_item(acc_number=number)]),
+                member(bank_ids=[bank_item(acc_number=own)], kind=[{"name": "Spouse"}]),
             ],
-            bank_ids=[item(acc_number=number)],
+            bank_ids=[bank_item(acc_number=number)],
         ),
     )
     assert shared_flags(answer["bank_ids"]) == {number: True}
     first, second = members_of(answer)
     assert shared_flags(first["bank_ids"]) == {number: True}
     assert shared_flags(second["bank_ids"]) == {own: False}
-    added = ok(clients["flag"].post(accounts_path(second["id"]), json=item(acc_number=number)), 201)
+    added = ok(clients["flag"].post(accounts_path(second["id"]), json=bank_item(acc_number=number)), 201)
     assert added["shared"] is True
-    replaced = ok(clients["flag"].put(accounts_path(first["id"]), json=[item(acc_number=own)]))
+    replaced = ok(clients["flag"].put(accounts_path(first["id"]), json=[bank_item(acc_number=own)]))
     assert shared_flags(replaced) == {own: True}
     # The group keeps the number, now held by the second member too.
     assert shared_flags(ok(clients["flag"].get(accounts_path(answer["id"])))) == {number: True}
@@ -150,45 +150,48 @@ def test_flag_marks_a_group_its_members_and_the_sub_resource_answers(clients):
 
 
 def test_block_refuses_a_new_individual_naming_nobody_and_writing_nothing(clients, database):
-    number = new_iban()
+    number = iban_number()
     first = holder(clients["flag"], number)
     before = database.row_counts()
-    body = individual(bank_ids=[item(), item(acc_number=spaced_lowercase(number))])
+    body = individual(bank_ids=[bank_item(), bank_item(acc_number=spaced_lowercase(number))])
     response = clients["block"].post("/individual", json=body)
     assert refused_at(response) == [["body", "bank_ids", 1, "acc_number"]]
     assert str(first["id"]) not in response.json()["detail"][0]["msg"]
     assert number not in response.text and number[-8:] not in response.text
     assert database.row_counts() == before
     # Accepted with another number; and under block_outside_group (no group shared) refused too.
-    holder(clients["block"], new_iban())
+    holder(clients["block"], iban_number())
     refused = clients["block_outside_group"].post("/individual", json=body)
     assert refused_at(refused) == [["body", "bank_ids", 1, "acc_number"]]
 
 
 def test_block_refuses_a_member_or_a_group_taking_a_number_held_elsewhere(clients, database):
-    number = new_iban()
+    number = iban_number()
     holder(clients["flag"], number)
     before = database.row_counts()
     members = [
-        member(bank_ids=[item()]),
-        member(bank_ids=[item(), item(acc_number=number)], kind=[{"name": "Spouse"}]),
+        member(bank_ids=[bank_item()]),
+        member(bank_ids=[bank_item(), bank_item(acc_number=number)], kind=[{"name": "Spouse"}]),
     ]
     response = clients["block"].post("/group", json=group(members=members))
     assert refused_at(response) == [["body", "members", 1, "bank_ids", 1, "acc_number"]]
     response = clients["block"].post(
-        "/group", json=group(members=[member()], bank_ids=[item(acc_number=number)])
+        "/group", json=group(members=[member()], bank_ids=[bank_item(acc_number=number)])
     )
     assert refused_at(response) == [["body", "bank_ids", 0, "acc_number"]]
     assert database.row_counts() == before
 
 
 def test_block_refuses_an_update_but_never_a_number_the_registrant_holds(clients, database):
-    number, own = new_iban(), new_iban()
+    number, own = iban_number(), iban_number()
     holder(clients["flag"], number)
-    body = individual(bank_ids=[item(acc_number=own)])
+    body = individual(bank_ids=[bank_item(acc_number=own)])
     created = create_individual(clients["block"], body)
     updates = [
-        update(body, bank_ids=[item(acc_number=own, acc_holder_name="Renamed"), item(acc_number=number)])
+        update(
+            body,
+            bank_ids=[bank_item(acc_number=own, acc_holder_name="Renamed"), bank_item(acc_number=number)],
+        )
     ]
     before = database.row_counts()
     response = clients["block"].put(UPDATE_PATH, params=BY_NATIONAL_ID, json=updates)
@@ -198,30 +201,32 @@ def test_block_refuses_an_update_but_never_a_number_the_registrant_holds(clients
     for policy in POLICIES:
         resent = ok(
             clients[policy].put(
-                UPDATE_PATH, params=BY_NATIONAL_ID, json=[update(body, bank_ids=[item(acc_number=own)])]
+                UPDATE_PATH, params=BY_NATIONAL_ID, json=[update(body, bank_ids=[bank_item(acc_number=own)])]
             )
         )
         assert [account["acc_number"] for account in resent[0]["bank_ids"]] == [own]
     assert (
-        ok(clients["block"].post(accounts_path(created["id"]), json=item(acc_number=own)), 200)["shared"]
+        ok(clients["block"].post(accounts_path(created["id"]), json=bank_item(acc_number=own)), 200)["shared"]
         is False
     )
 
 
 def test_block_refuses_the_sub_resource(clients, database):
-    number = new_iban()
+    number = iban_number()
     holder(clients["flag"], number)
-    target = holder(clients["flag"], new_iban())
+    target = holder(clients["flag"], iban_number())
     path = accounts_path(target["id"])
     before = database.row_counts()
-    assert refused_at(clients["block"].post(path, json=item(acc_number=number))) == [["body", "acc_number"]]
-    response = clients["block"].put(path, json=[item(), item(acc_number=number)])
+    assert refused_at(clients["block"].post(path, json=bank_item(acc_number=number))) == [
+        ["body", "acc_number"]
+    ]
+    response = clients["block"].put(path, json=[bank_item(), bank_item(acc_number=number)])
     assert refused_at(response) == [["body", 1, "acc_number"]]
     assert database.row_counts() == before
 
 
 def test_reactivating_an_archived_account_is_checked_like_a_new_one(clients):
-    number = new_iban()
+    number = iban_number()
     first = holder(clients["flag"], number)
     [account] = ok(clients["flag"].get(accounts_path(first["id"])))
     ok(clients["flag"].delete(f"{accounts_path(first['id'])}/{account['id']}"), 204)
@@ -229,22 +234,25 @@ def test_reactivating_an_archived_account_is_checked_like_a_new_one(clients):
     second = holder(clients["block"], number)
     assert shared_flags(second["bank_ids"]) == {number: False}
     # Bringing the first holder's account back now gives it a number held elsewhere.
-    response = clients["block"].post(accounts_path(first["id"]), json=item(acc_number=number))
+    response = clients["block"].post(accounts_path(first["id"]), json=bank_item(acc_number=number))
     assert refused_at(response) == [["body", "acc_number"]]
     assert ok(clients["flag"].get(accounts_path(first["id"]))) == []
-    reactivated = ok(clients["flag"].post(accounts_path(first["id"]), json=item(acc_number=number)), 200)
+    reactivated = ok(clients["flag"].post(accounts_path(first["id"]), json=bank_item(acc_number=number)), 200)
     assert reactivated["id"] == account["id"] and reactivated["shared"] is True
 
 
 def test_two_registrants_of_one_request_taking_one_new_number(clients, database):
-    number = new_iban()
+    number = iban_number()
     # A group and its member: one household's account.
-    body = group(members=[member(bank_ids=[item(acc_number=number)])], bank_ids=[item(acc_number=number)])
+    body = group(
+        members=[member(bank_ids=[bank_item(acc_number=number)])], bank_ids=[bank_item(acc_number=number)]
+    )
     response = clients["block"].post("/group", json=body)
     # Members are written before their group: the group is the second holder.
     assert refused_at(response) == [["body", "bank_ids", 0, "acc_number"]]
     created = create_group(
-        clients["block_outside_group"], body | {"ids": [{"id_type": "National ID", "value": unique("GID")}]}
+        clients["block_outside_group"],
+        body | {"ids": [{"id_type": "National ID", "value": unique_value("GID-")}]},
     )
     assert shared_flags(created["bank_ids"]) == {number: True}
     assert shared_flags(members_of(created)[0]["bank_ids"]) == {number: True}
@@ -252,8 +260,8 @@ def test_two_registrants_of_one_request_taking_one_new_number(clients, database)
     bodies = [individual(), individual()]
     for body in bodies:
         create_individual(clients["flag"], body)
-    other = new_iban()
-    updates = [update(body, bank_ids=[item(acc_number=other)]) for body in bodies]
+    other = iban_number()
+    updates = [update(body, bank_ids=[bank_item(acc_number=other)]) for body in bodies]
     for policy in ("block", "block_outside_group"):
         response = clients[policy].put(UPDATE_PATH, params=BY_NATIONAL_ID, json=updates)
         assert refused_at(response) == [["body", 1, "bank_ids", 0, "acc_number"]]
@@ -262,30 +270,33 @@ def test_two_registrants_of_one_request_taking_one_new_number(clients, database)
 
 
 def test_block_outside_group_accepts_holders_sharing_a_group(clients):
-    number = new_iban()
+    number = iban_number()
     household = create_group(
         clients["flag"],
-        group(members=[member(bank_ids=[item(acc_number=number)]), member(kind=[{"name": "Spouse"}])]),
+        group(members=[member(bank_ids=[bank_item(acc_number=number)]), member(kind=[{"name": "Spouse"}])]),
     )
     first, second = members_of(household)
     policy = clients["block_outside_group"]
     # The other member and the group itself share the group with the holder.
-    assert ok(policy.post(accounts_path(second["id"]), json=item(acc_number=number)), 201)["shared"] is True
     assert (
-        ok(policy.post(accounts_path(household["id"]), json=item(acc_number=number)), 201)["shared"] is True
+        ok(policy.post(accounts_path(second["id"]), json=bank_item(acc_number=number)), 201)["shared"] is True
+    )
+    assert (
+        ok(policy.post(accounts_path(household["id"]), json=bank_item(acc_number=number)), 201)["shared"]
+        is True
     )
     # Someone outside the household is refused; under block even the household is refused.
-    assert refused_at(policy.post("/individual", json=individual(bank_ids=[item(acc_number=number)])))
+    assert refused_at(policy.post("/individual", json=individual(bank_ids=[bank_item(acc_number=number)])))
     third = create_group(clients["flag"], group(members=[member(kind=[{"name": "Spouse"}])]))
     assert refused_at(
-        clients["block"].post(accounts_path(members_of(third)[0]["id"]), json=item(acc_number=number))
+        clients["block"].post(accounts_path(members_of(third)[0]["id"]), json=bank_item(acc_number=number))
     )
     # One holder outside the group is enough to refuse a member.
-    outsider = holder(clients["flag"], new_iban())
-    later = new_iban()
-    ok(clients["flag"].post(accounts_path(outsider["id"]), json=item(acc_number=later)), 201)
-    ok(clients["flag"].post(accounts_path(first["id"]), json=item(acc_number=later)), 201)
-    assert refused_at(policy.post(accounts_path(second["id"]), json=item(acc_number=later))) == [
+    outsider = holder(clients["flag"], iban_number())
+    later = iban_number()
+    ok(clients["flag"].post(accounts_path(outsider["id"]), json=bank_item(acc_number=later)), 201)
+    ok(clients["flag"].post(accounts_path(first["id"]), json=bank_item(acc_number=later)), 201)
+    assert refused_at(policy.post(accounts_path(second["id"]), json=bank_item(acc_number=later))) == [
         ["body", "acc_number"]
     ]
 
@@ -294,13 +305,13 @@ def test_block_outside_group_accepts_holders_sharing_a_group(clients):
 
 
 def test_bulk_applies_the_policy_per_item(clients, database):
-    number, fresh = new_iban(), new_iban()
+    number, fresh = iban_number(), iban_number()
     holder(clients["flag"], number)
     items = [
-        individual(bank_ids=[item(), item(acc_number=number)]),
-        individual(bank_ids=[item(acc_number=fresh)]),
-        individual(bank_ids=[item(acc_number=fresh)]),
-        individual(bank_ids=[item()]),
+        individual(bank_ids=[bank_item(), bank_item(acc_number=number)]),
+        individual(bank_ids=[bank_item(acc_number=fresh)]),
+        individual(bank_ids=[bank_item(acc_number=fresh)]),
+        individual(bank_ids=[bank_item()]),
     ]
     before = database.row_counts()
     results = ok(clients["block"].post("/bulk/individual", params=BY_NATIONAL_ID, json=items))
@@ -335,7 +346,7 @@ def test_bulk_applies_the_policy_per_item(clients, database):
     resent = ok(clients["block"].post("/bulk/individual", params=BY_NATIONAL_ID, json=[items[1]]))
     assert resent[0]["status"] == "unchanged"
     # Under flag all of them are accepted and answers mark the shared numbers.
-    again = [individual(bank_ids=[item(acc_number=fresh)])]
+    again = [individual(bank_ids=[bank_item(acc_number=fresh)])]
     [result] = ok(clients["flag"].post("/bulk/individual", params=BY_NATIONAL_ID, json=again))
     assert result["status"] == "created"
     assert shared_flags(ok(clients["flag"].get(accounts_path(result["id"])))) == {fresh: True}
@@ -356,12 +367,12 @@ def _run_cli(database_url: str, policy: str, *args: str) -> subprocess.Completed
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_import_command_rejects_rows_the_policy_refuses(clients, database_url, tmp_path, jobs):
-    number, fresh = new_iban(), new_iban()
+    number, fresh = iban_number(), iban_number()
     holder(clients["flag"], number)
     records = [
-        individual(bank_ids=[item(acc_number=number)]),
-        individual(bank_ids=[item(acc_number=fresh)]),
-        individual(bank_ids=[item(acc_number=fresh)]),
+        individual(bank_ids=[bank_item(acc_number=number)]),
+        individual(bank_ids=[bank_item(acc_number=fresh)]),
+        individual(bank_ids=[bank_item(acc_number=fresh)]),
     ]
     path = tmp_path / "individuals.jsonl"
     path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
@@ -397,14 +408,14 @@ def _all_pages(client: httpx.Client, limit: int) -> list[dict]:
 
 
 def test_report_lists_shared_numbers_masked_in_key_order(clients):
-    pair, trio, household_number, single = new_iban(), new_iban(), new_iban(), new_iban()
+    pair, trio, household_number, single = iban_number(), iban_number(), iban_number(), iban_number()
     first, second = holder(clients["flag"], pair), holder(clients["flag"], pair)
     trio_holders = [holder(clients["flag"], trio)["id"] for _ in range(3)]
     household = create_group(
         clients["flag"],
         group(
-            members=[member(bank_ids=[item(acc_number=household_number)])],
-            bank_ids=[item(acc_number=household_number)],
+            members=[member(bank_ids=[bank_item(acc_number=household_number)])],
+            bank_ids=[bank_item(acc_number=household_number)],
         ),
     )
     holder(clients["flag"], single)
@@ -443,7 +454,7 @@ def test_report_refuses_bad_paging(clients, params, field):
 
 
 def test_report_command_writes_masked_csv_pages(clients, database_url, tmp_path):
-    numbers = [new_iban() for _ in range(3)]
+    numbers = [iban_number() for _ in range(3)]
     for number in numbers:
         holder(clients["flag"], number)
         holder(clients["flag"], number)

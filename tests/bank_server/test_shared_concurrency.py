@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import text
 
 from g2p_bank_server.rules import normalize_account_number
+from tests.factories import bank_item, iban_number, individual, spaced_lowercase
 from tests.support.live_server import LiveServer
 
 from .api import accounts_path, create_individual
 from .database import Database
-from .factories import individual, item, new_iban, spaced_lowercase
 from .test_bank_concurrency import all_at_once, statuses
 
 WORKERS = 3
@@ -70,11 +70,12 @@ def refused(responses: list[httpx.Response]) -> list[httpx.Response]:
 
 @pytest.mark.parametrize("policy", BLOCKING)
 def test_parallel_new_individuals_with_one_new_number(servers, database, policy):
-    number = new_iban()
+    number = iban_number()
     # Spelled differently by each client: one account all the same.
     spellings = [number, spaced_lowercase(number)]
     bodies = [
-        individual(bank_ids=[item(), item(acc_number=spellings[index % 2])]) for index in range(CLIENTS)
+        individual(bank_ids=[bank_item(), bank_item(acc_number=spellings[index % 2])])
+        for index in range(CLIENTS)
     ]
     responses = all_at_once(
         servers[policy], [lambda http, body=body: http.post("/individual", json=body) for body in bodies]
@@ -89,7 +90,7 @@ def test_parallel_new_individuals_with_one_new_number(servers, database, policy)
 def test_parallel_sub_resource_posts_to_several_registrants(servers, database, policy):
     with servers[policy].client() as client:
         registrants = [create_individual(client, individual())["id"] for _ in range(CLIENTS)]
-    sent = item()
+    sent = bank_item()
     responses = all_at_once(
         servers[policy],
         [
@@ -110,10 +111,10 @@ def test_parallel_sub_resource_posts_to_several_registrants(servers, database, p
 def test_parallel_requests_locking_numbers_in_opposite_orders(servers, database):
     """Two numbers sent in either order by alternate clients: one client wins both, the others
     are refused; no deadlock, no conflict answer."""
-    first, second = new_iban(), new_iban()
+    first, second = iban_number(), iban_number()
     orders = [[first, second], [second, first]]
     bodies = [
-        individual(bank_ids=[item(acc_number=number) for number in orders[index % 2]])
+        individual(bank_ids=[bank_item(acc_number=number) for number in orders[index % 2]])
         for index in range(CLIENTS)
     ]
     # Through both servers at once: their worker processes race over one database.

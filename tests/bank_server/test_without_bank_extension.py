@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from g2p_registry_server.db import normalize_database_url
+from tests.factories import bank_item, individual
 from tests.support.live_server import LiveServer
 
 from .api import accounts_path, create_individual, ok
-from .factories import individual, item
 
 
 def _tables(database_url: str) -> set[str]:
@@ -30,7 +30,7 @@ def registry_only(server_factory: Callable[..., LiveServer]) -> LiveServer:
 
 def test_registry_without_the_extension_knows_nothing_of_banks(registry_only: LiveServer) -> None:
     with registry_only.client() as client:
-        created = create_individual(client, individual(bank_ids=[item()]))
+        created = create_individual(client, individual(bank_ids=[bank_item()]))
         assert "bank_ids" not in created
         assert "bank_ids" not in ok(client.get(f"/individual/{created['id']}"))
         assert client.get(accounts_path(created["id"])).status_code == 404
@@ -55,14 +55,14 @@ def test_extension_enabled_later_migrates_and_serves_existing_registrants(regist
     assert {"bank", "bank_account"} <= _tables(registry_only.database_url)
     with registry_only.client() as client:
         assert ok(client.get(f"/individual/{created['id']}"))["bank_ids"] == []
-        added = ok(client.post(accounts_path(created["id"]), json=item()), 201)
+        added = ok(client.post(accounts_path(created["id"]), json=bank_item()), 201)
         assert ok(client.get(f"/individual/{created['id']}"))["bank_ids"] == [added | {"primary": True}]
 
 
 def test_extension_disabled_later_leaves_its_data_and_the_registry_running(registry_only: LiveServer) -> None:
     """A database the bank extension migrated still starts without it, and keeps its accounts."""
     with registry_only.client() as client:
-        created = create_individual(client, individual(bank_ids=[item()]))
+        created = create_individual(client, individual(bank_ids=[bank_item()]))
         assert len(created["bank_ids"]) == 1
 
     registry_only.extra_env["G2P_EXTENSIONS"] = ""

@@ -10,10 +10,10 @@ import pytest
 from g2p_registry_server.config import Settings
 from g2p_registry_server.db.migrate import upgrade_heads
 from g2p_registry_server.startup import seed
+from tests.factories import Run
 from tests.support.live_server import LiveServer
 
 from .database import Database
-from .factories import Run
 
 
 @pytest.fixture(scope="module")

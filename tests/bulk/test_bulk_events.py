@@ -9,9 +9,10 @@ import json
 
 import httpx
 
+from tests.factories import BY_NATIONAL_ID, Run, write_jsonl
+
 from .cli import run_cli
 from .database import Database
-from .factories import BY_NATIONAL_ID, Run, write_jsonl
 
 
 def _bulk(client: httpx.Client, items: list) -> httpx.Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from .factories import BY_NATIONAL_ID
+from tests.factories import BY_NATIONAL_ID
 
 PATH = "/bulk/individual"
 

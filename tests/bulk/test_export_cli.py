@@ -7,9 +7,10 @@ import csv
 import json
 import time
 
+from tests.factories import write_jsonl
+
 from .cli import run_cli, start_cli
 from .database import Database
-from .factories import write_jsonl
 from .test_payment_accounts import all_pages, bulk
 
 

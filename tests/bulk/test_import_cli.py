@@ -9,9 +9,10 @@ import re
 import signal
 import time
 
+from tests.factories import write_csv, write_jsonl
+
 from .cli import run_cli, start_cli
 from .database import Database
-from .factories import write_csv, write_jsonl
 
 
 def test_jsonl_import_reports_rejects_and_a_second_run_changes_nothing(migrated_database, run, tmp_path):

@@ -8,9 +8,10 @@ import json
 
 import pytest
 
+from tests.factories import write_jsonl
+
 from .cli import run_cli
 from .database import Database
-from .factories import write_jsonl
 
 
 @pytest.mark.parametrize("jobs", ["1", "3"])

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from .factories import BY_NATIONAL_ID, Run
+from tests.factories import BY_NATIONAL_ID, Run
 
 PATH = "/payment_accounts"
 MAX_BATCHES_ADDED_WHILE_PAGING = 8

@@ -10,8 +10,7 @@ from pydantic import BaseModel, ValidationError
 from g2p_registry_server.bulk.schema_copy import plain_copy
 from g2p_registry_server.extensions import build_extendable_registry, load_extensions
 from g2p_registry_server.registrants.schemas import IndividualInfoRequest
-
-from .factories import Run
+from tests.factories import Run
 
 _run = Run()
 SAMPLES = [

@@ -13,19 +13,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.conformance import exposure
-from tests.conformance.factories import bad_checksum_iban, bank_item, iban_number, plain_number, unique_name
+from tests.factories import (
+    bad_checksum_iban,
+    bank_item,
+    iban_number,
+    plain_number,
+    spaced_lowercase,
+    unique_value,
+)
 
 TOO_LARGE = (413, 422)  # a 1,000,000-character value also breaks the body size limit
 
 
 def _digits(length: int) -> str:
     return exposure.sent_account_number("".join(secrets.choice("0123456789") for _ in range(length)))
-
-
-def _spaced_lowercase(number: str) -> str:
-    # One number, grouped: joining groups of several generated numbers would make a random IBAN,
-    # whose check digits are right about once in 97 tries.
-    return " ".join(number.lower()[i : i + 4] for i in range(0, len(number), 4))
 
 
 def _without(field: str) -> Callable[[], dict[str, Any]]:
@@ -64,7 +65,7 @@ ITEM_RULES: tuple[ItemRule, ...] = (
     ItemRule("bank_name-1000000-chars", _with(bank_name=lambda: "B" * 1_000_000), "bank_name", TOO_LARGE),
     ItemRule("bank_name-number", _with(bank_name=12345), "bank_name"),
     ItemRule("bank_name-object", _with(bank_name={"name": "x"}), "bank_name"),
-    ItemRule("bank_name-control-character", _with(bank_name=lambda: unique_name("Bank\x07")), "bank_name"),
+    ItemRule("bank_name-control-character", _with(bank_name=lambda: unique_value("Bank\x07 ")), "bank_name"),
     ItemRule("acc_number-missing", _without("acc_number"), "acc_number"),
     ItemRule("acc_number-null", _with(acc_number=None), "acc_number"),
     ItemRule("acc_number-empty", _with(acc_number=""), "acc_number"),
@@ -78,12 +79,12 @@ ITEM_RULES: tuple[ItemRule, ...] = (
     ItemRule("acc_number-iban-bad-checksum", _with(acc_number=bad_checksum_iban), "acc_number"),
     ItemRule(
         "acc_number-iban-bad-checksum-spaced-lowercase",
-        _with(acc_number=lambda: _spaced_lowercase(bad_checksum_iban())),
+        _with(acc_number=lambda: spaced_lowercase(bad_checksum_iban())),
         "acc_number",
     ),
     ItemRule(
         "acc_number-iban-wrong-length",
-        _with(acc_number=lambda: exposure.sent_account_number(iban_number(spaced=False)[:-1])),
+        _with(acc_number=lambda: exposure.sent_account_number(iban_number()[:-1])),
         "acc_number",
     ),
     ItemRule(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tests.conformance import factories as make
+from tests import factories as make
 from tests.conformance.scenes import Attempt, Scene
 
 BODY_LIMIT = 1_000_000  # the standalone server's default G2P_MAX_BODY_BYTES

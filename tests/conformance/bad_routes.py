@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.conformance import factories as make
+from tests import factories as make
 from tests.conformance.bad_requests import RequestCase, unknown_type
 from tests.conformance.scenes import UNKNOWN_ID, Attempt, Scene
 
@@ -20,7 +20,7 @@ def _update(
 
     def build(scene: Scene) -> Attempt:
         body = [
-            make.update(scene.ref, h.id_value, name=f"{scene.marker} renamed{i}", bank_ids=[make.bank_item()])
+            make.update(h.id_value, name=f"{scene.marker} renamed{i}", bank_ids=[make.bank_item()])
             for i, h in enumerate(scene.holders[:2])
         ]
         body.append(third(scene))
@@ -42,7 +42,7 @@ def _update(
 
 def _third_update(**changes: Any) -> Callable[[Scene], Any]:
     def third(scene: Scene) -> dict[str, Any]:
-        return make.update(scene.ref, scene.holders[2].id_value, name=f"{scene.marker} renamed2", **changes)
+        return make.update(scene.holders[2].id_value, name=f"{scene.marker} renamed2", **changes)
 
     return third
 
@@ -66,7 +66,7 @@ ROUTE_CASES: tuple[RequestCase, ...] = (
         lambda s: Attempt(
             "PUT",
             "/update_individual",
-            make.update(s.ref, "1"),
+            make.update("1"),
             params={"id_type": s.ref.id_type},
             loc=("body",),
         ),
@@ -82,14 +82,12 @@ ROUTE_CASES: tuple[RequestCase, ...] = (
     ),
     RequestCase(
         "update-element-2-unknown-updateId",
-        _update(lambda s: make.update(s.ref, make.id_value(), name="x"), statuses=(400,)),
+        _update(lambda s: make.update(make.unique_value(), name="x"), statuses=(400,)),
     ),
     RequestCase(
         "update-element-2-unknown-id-type",
         _update(
-            lambda s: make.update(
-                s.ref, s.holders[2].id_value, ids=[{"id_type": unknown_type(s), "value": "1"}]
-            ),
+            lambda s: make.update(s.holders[2].id_value, ids=[{"id_type": unknown_type(s), "value": "1"}]),
             statuses=(400,),
         ),
     ),

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from tests.conformance import factories as make
+from tests import factories as make
 from tests.conformance.target import Reference
 
 UNKNOWN_ID = 2_147_483_000  # a registrant or account id no deployment has reached (PostgreSQL int4 range)
@@ -109,10 +109,10 @@ def place_items(
     if context == "update":
         valid = [make.bank_item() for _ in scene.holders[:2]]
         body = [
-            make.update(ref, h.id_value, name=f"{marker} renamed{i}", bank_ids=[valid[i]])
+            make.update(h.id_value, name=f"{marker} renamed{i}", bank_ids=[valid[i]])
             for i, h in enumerate(scene.holders[:2])
         ]
-        body.append(make.update(ref, scene.holders[2].id_value, name=f"{marker} renamed2", bank_ids=items))
+        body.append(make.update(scene.holders[2].id_value, name=f"{marker} renamed2", bank_ids=items))
         return Attempt(
             "PUT",
             "/update_individual",

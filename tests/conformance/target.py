@@ -14,21 +14,12 @@ import httpx
 
 from tests.conformance import exposure
 from tests.conformance.figures import FIGURES
+from tests.factories import Reference
 from tests.support.live_server import LiveServer
 
 API_ROOT = "/api/v1/registry"
 REMOTE = "remote"
 """The ``backend`` of a run against a deployment given with --base-url."""
-
-
-@dataclass(frozen=True)
-class Reference:
-    """Names of reference data the deployment must already hold."""
-
-    id_type: str = "National ID"
-    group_kind: str = "Household"
-    membership_kind: str = "Head"
-    gender: str = "Male"
 
 
 def api_url_of(base_url: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conformance import factories as make
+from tests import factories as make
 
 
 def _accounts(api: httpx.Client, registrant_id: int) -> list[dict]:
@@ -91,9 +91,7 @@ def test_update_reactivates_an_archived_account(api: httpx.Client, ref) -> None:
     person = make.created(api.post("/individual", json=body))
     removed = person["bank_ids"][1]
     assert api.delete(f"/registrant/{person['id']}/bank_accounts/{removed['id']}").status_code == 204
-    element = make.update(
-        ref, make.id_value_of(body), bank_ids=[make.bank_item(acc_number=removed["acc_number"])]
-    )
+    element = make.update(make.id_value_of(body), bank_ids=[make.bank_item(acc_number=removed["acc_number"])])
     answer = make.created(api.put("/update_individual", params={"id_type": ref.id_type}, json=[element]))[0]
     assert sorted(a["id"] for a in answer["bank_ids"]) == sorted(a["id"] for a in person["bank_ids"])
 

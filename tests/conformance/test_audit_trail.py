@@ -11,7 +11,7 @@ import secrets
 
 import httpx
 
-from tests.conformance import factories as make
+from tests import factories as make
 
 ACCOUNT_KINDS = {"created", "updated", "archived", "reactivated"}
 MASKED = re.compile(r"….{0,4}")
@@ -33,7 +33,7 @@ def _account_events(api: httpx.Client, registrant_id: int) -> list[dict]:
 def test_each_change_is_recorded_once_with_its_actor_request_and_masked_number(
     api: httpx.Client, ref, target
 ) -> None:
-    number = make.iban_number(spaced=False)
+    number = make.iban_number()
     item = make.bank_item(acc_number=number, acc_holder_name="Holder One")
     body = make.individual(ref, bank_ids=[item])
     sent = [_request_id() for _ in range(4)]
@@ -43,7 +43,7 @@ def test_each_change_is_recorded_once_with_its_actor_request_and_masked_number(
     assert created.headers.get("X-Request-ID") == sent[0], "the client's X-Request-ID is echoed"
     [account] = person["bank_ids"]
     path = f"/registrant/{person['id']}/bank_accounts"
-    renamed = make.update(ref, make.id_value_of(body), bank_ids=[item | {"acc_holder_name": "Holder Two"}])
+    renamed = make.update(make.id_value_of(body), bank_ids=[item | {"acc_holder_name": "Holder Two"}])
     make.created(
         api.put(
             "/update_individual",
@@ -101,8 +101,8 @@ def test_a_failed_request_leaves_no_event(api: httpx.Client, ref) -> None:
     body = make.individual(ref, bank_ids=[item])
     person = make.created(api.post("/individual", json=body))
     before = _account_events(api, person["id"])
-    changed = make.update(ref, make.id_value_of(body), bank_ids=[item | {"acc_holder_name": "Lost"}])
-    unknown = make.update(ref, make.id_value(), name="Nobody")
+    changed = make.update(make.id_value_of(body), bank_ids=[item | {"acc_holder_name": "Lost"}])
+    unknown = make.update(make.unique_value(), name="Nobody")
     failed = api.put("/update_individual", params={"id_type": ref.id_type}, json=[changed, unknown])
     assert failed.status_code >= 400, failed.text
     assert _account_events(api, person["id"]) == before

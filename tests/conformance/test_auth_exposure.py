@@ -15,8 +15,8 @@ import time
 import httpx
 import pytest
 
+from tests import factories as make
 from tests.conformance import exposure
-from tests.conformance import factories as make
 from tests.conformance.figures import FIGURES
 from tests.conformance.target import Reference, Target
 from tests.support.live_server import LiveServer
@@ -42,7 +42,7 @@ def _routes(ref: Reference) -> list[tuple[str, str, object]]:
         ("GET", "/individual", None),
         ("POST", "/individual", make.individual(ref, bank_ids=[make.bank_item()])),
         ("GET", "/get_individual_ids?include_id_type=x", None),
-        ("PUT", "/update_individual?id_type=x", [make.update(ref, make.id_value())]),
+        ("PUT", "/update_individual?id_type=x", [make.update(make.unique_value())]),
         ("GET", "/group/1", None),
         ("GET", "/group", None),
         ("POST", "/group", make.group(ref)),

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import factories as make
 from tests.conformance import exposure
-from tests.conformance import factories as make
 from tests.conformance.bad_items import ITEM_RULES, LIST_RULES
 from tests.conformance.bad_requests import REQUEST_CASES, RequestCase
 from tests.conformance.bad_routes import ROUTE_CASES
@@ -40,7 +40,8 @@ def holders(target: Target) -> tuple[Holder, ...]:
     with target.client() as api:
         for _ in range(3):
             body = make.individual(
-                target.reference, bank_ids=[make.bank_item(acc_number=make.iban_number()), make.bank_item()]
+                target.reference,
+                bank_ids=[make.bank_item(acc_number=make.iban_number(spaced=True)), make.bank_item()],
             )
             answer = make.created(api.post("/individual", json=body))
             made.append(
@@ -55,7 +56,7 @@ def holders(target: Target) -> tuple[Holder, ...]:
 
 
 def _scene(ref: Reference, holders: tuple[Holder, ...]) -> Scene:
-    return Scene(ref=ref, holders=holders, marker=make.unique_name("Rejected"))
+    return Scene(ref=ref, holders=holders, marker=make.unique_value("Rejected "))
 
 
 def _error_locations(response: httpx.Response) -> list[tuple[Any, ...]]:
@@ -112,7 +113,7 @@ LIST_CASES = [
 @pytest.mark.parametrize(("context", "rule"), ITEM_CASES)
 def test_bad_bank_item_after_valid_items(api, ref, holders, context, rule) -> None:
     scene = _scene(ref, holders)
-    items = [make.bank_item(), make.bank_item(acc_number=make.iban_number()), rule.make()]
+    items = [make.bank_item(), make.bank_item(acc_number=make.iban_number(spaced=True)), rule.make()]
     attempt = place_items(context, scene, items, 2, rule.field)
     attempt.statuses = rule.statuses
     _play(api, scene, attempt)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conformance import factories as make
+from tests import factories as make
 
 # Section 2 fields, with `masked` (section 5) and `shared` (section 7).
 ACCOUNT_FIELDS = {"id", "bank_name", "bic", "acc_number", "acc_holder_name", "primary", "masked", "shared"}
@@ -22,7 +22,7 @@ def _create(api: httpx.Client, ref, items: list[dict]) -> dict:
 
 
 def _update(api: httpx.Client, ref, id_value: str, items: list[dict] | None, **fields) -> dict:
-    element = make.update(ref, id_value, **fields)
+    element = make.update(id_value, **fields)
     if items is not None or "bank_ids" in fields:
         element["bank_ids"] = items
     return make.created(api.put("/update_individual", params={"id_type": ref.id_type}, json=[element]))[0]
@@ -30,7 +30,9 @@ def _update(api: httpx.Client, ref, id_value: str, items: list[dict] | None, **f
 
 def test_created_accounts_are_answered_with_every_field(api: httpx.Client, ref) -> None:
     items = [
-        make.bank_item(acc_number=make.iban_number(), bic="deutdeff", acc_holder_name="  Jane Doe "),
+        make.bank_item(
+            acc_number=make.iban_number(spaced=True), bic="deutdeff", acc_holder_name="  Jane Doe "
+        ),
         make.bank_item(),
     ]
     answer = _create(api, ref, items)
@@ -43,7 +45,7 @@ def test_created_accounts_are_answered_with_every_field(api: httpx.Client, ref) 
 
 
 def test_bank_found_by_name_ignoring_case_and_spacing(api: httpx.Client, ref) -> None:
-    name = make.unique_name("Acme  Savings")
+    name = make.unique_value("Acme  Savings ")
     first = _create(api, ref, [make.bank_item(bank_name=f"  {name}  ")])
     assert first["bank_ids"][0]["bank_name"] == name, "a new bank takes the trimmed name"
     variant = " ".join(name.upper().split())
@@ -88,7 +90,7 @@ def test_update_without_bank_ids_leaves_accounts(api: httpx.Client, ref, absent:
     body = make.individual(ref, bank_ids=[make.bank_item(), make.bank_item()])
     created = make.created(api.post("/individual", json=body))
     fields = {"bank_ids": None} if absent == "null" else {}
-    answer = _update(api, ref, make.id_value_of(body), None, name=make.unique_name("Renamed"), **fields)
+    answer = _update(api, ref, make.id_value_of(body), None, name=make.unique_value("Renamed "), **fields)
     assert answer["bank_ids"] == created["bank_ids"]
 
 
@@ -114,7 +116,7 @@ def test_primary_item_in_a_create_comes_first(api: httpx.Client, ref) -> None:
 
 
 def test_group_and_member_accounts_are_created(api: httpx.Client, ref) -> None:
-    member_items = [make.bank_item(acc_number=make.iban_number())]
+    member_items = [make.bank_item(acc_number=make.iban_number(spaced=True))]
     member = make.member(ref, bank_ids=member_items)
     group_items = [make.bank_item()]
     answer = make.created(api.post("/group", json=make.group(ref, members=[member], bank_ids=group_items)))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from tests.conformance import factories as make
+from tests import factories as make
 from tests.conformance.figures import FIGURES
 from tests.conformance.target import Reference, Target, local_target
 
@@ -39,7 +39,8 @@ class Ledger:
 
 def _items(count: int) -> list[dict]:
     return [
-        make.bank_item(acc_number=make.iban_number() if i % 2 else make.plain_number()) for i in range(count)
+        make.bank_item(acc_number=make.iban_number(spaced=True) if i % 2 else make.plain_number())
+        for i in range(count)
     ]
 
 
@@ -94,7 +95,7 @@ def _existing(api: httpx.Client, path: str, prefix: str) -> list[dict]:
 @pytest.mark.needs_process
 def test_acknowledged_creates_survive_sigkill(server_factory, reference: Reference) -> None:
     target = local_target(server_factory(workers=2), reference)
-    prefix, ledger, stop = make.unique_name("Crash"), Ledger(), threading.Event()
+    prefix, ledger, stop = make.unique_value("Crash "), Ledger(), threading.Event()
     threads = [
         threading.Thread(target=_load, args=(target, prefix, worker, ledger, stop), daemon=True)
         for worker in range(CLIENTS)

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conformance import factories as make
+from tests import factories as make
 from tests.conformance.figures import FIGURES
 from tests.conformance.target import REMOTE, Reference, Target, local_target
 
@@ -40,7 +40,7 @@ def _together(target: Target, calls: list[Callable[[httpx.Client], httpx.Respons
     def run(call: Callable[[httpx.Client], httpx.Response]) -> httpx.Response:
         with target.client() as client:
             client.get(
-                "/group", params={"name": make.unique_name("Warmup")}
+                "/group", params={"name": make.unique_value("Warmup ")}
             )  # connect and authenticate first
             barrier.wait(timeout=60)
             return call(client)
@@ -74,7 +74,7 @@ def _bank_names(responses: list[httpx.Response]) -> set[str]:
 
 
 def _race_new_bank_by_name(target: Target) -> tuple[str, set[str]]:
-    name = make.unique_name("Race Bank")
+    name = make.unique_value("Race Bank ")
     calls = [
         _create_with(target.reference, make.bank_item(bank_name=_spelling(name, i))) for i in range(CLIENTS)
     ]
@@ -112,8 +112,8 @@ def test_parallel_identical_updates_make_one_account(race_target: Target) -> Non
     body = make.individual(ref, bank_ids=[make.bank_item()])
     with race_target.client() as api:
         person = make.created(api.post("/individual", json=body))
-    item = make.bank_item(acc_number=make.iban_number())
-    element = make.update(ref, make.id_value_of(body), bank_ids=[item])
+    item = make.bank_item(acc_number=make.iban_number(spaced=True))
+    element = make.update(make.id_value_of(body), bank_ids=[item])
 
     def call(client: httpx.Client) -> httpx.Response:
         return client.put("/update_individual", params={"id_type": ref.id_type}, json=[element])

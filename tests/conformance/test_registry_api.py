@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from tests.conformance import factories as make
+from tests import factories as make
 from tests.conformance.target import Target
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -89,7 +89,7 @@ def test_individual_answer_carries_the_registry_data(api: httpx.Client, ref) -> 
 def test_unknown_registrant_and_no_match_answer_400(api: httpx.Client) -> None:
     assert api.get("/individual/2147483000").status_code == 400
     assert api.get("/group/2147483000").status_code == 400
-    missing = make.unique_name("Nobody")
+    missing = make.unique_value("Nobody ")
     for path in ("/individual", "/group"):
         response = api.get(path, params={"name": missing})
         assert response.status_code == 400, response.text
@@ -110,11 +110,11 @@ def test_individual_ids_by_id_type(api: httpx.Client, ref) -> None:
 def test_update_individual_by_id_value(api: httpx.Client, ref) -> None:
     body = make.individual(ref)
     created = make.created(api.post("/individual", json=body))
-    new_name = make.unique_name("Renamed")
+    new_name = make.unique_value("Renamed ")
     answer = api.put(
         "/update_individual",
         params={"id_type": ref.id_type},
-        json=[make.update(ref, make.id_value_of(body), name=new_name, given_name="Renamed")],
+        json=[make.update(make.id_value_of(body), name=new_name, given_name="Renamed")],
     )
     updated = make.created(answer)
     assert [person["id"] for person in updated] == [created["id"]]

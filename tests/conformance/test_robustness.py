@@ -11,8 +11,8 @@ import json
 import httpx
 import pytest
 
+from tests import factories as make
 from tests.conformance import exposure
-from tests.conformance import factories as make
 from tests.conformance.scenes import nothing_named
 
 ODD_NAMES = {
@@ -27,7 +27,7 @@ ODD_NAMES = {
 
 @pytest.mark.parametrize("kind", ODD_NAMES)
 def test_odd_registrant_names(api: httpx.Client, ref, kind: str) -> None:
-    tag = make.unique_name("Odd").split()[-1]
+    tag = make.unique_value("Odd ").split()[-1]
     name = ODD_NAMES[kind].format(tag=tag)
     body = make.individual(ref, bank_ids=[make.bank_item()])
     body["name"] = name
@@ -47,7 +47,7 @@ def test_unicode_account_numbers_and_bank_names(api: httpx.Client, ref) -> None:
     arabic_digits = exposure.sent_account_number("٣٤٥٦٧٨٩٠١٢٣٤٥٦")
     items = [
         make.bank_item(
-            acc_number=arabic_digits, bank_name=make.unique_name("Banque C\u00f4te d\u2019Ivoire")
+            acc_number=arabic_digits, bank_name=make.unique_value("Banque C\u00f4te d\u2019Ivoire ")
         ),
         make.bank_item(acc_number=exposure.sent_account_number(f"ÅÄÖ_{make.plain_number()}")),
     ]
@@ -68,7 +68,7 @@ def test_odd_search_terms_never_crash(api: httpx.Client, query: str) -> None:
 @pytest.mark.parametrize("wildcard", ["%", "_"])
 def test_name_search_treats_sql_wildcards_as_text(api: httpx.Client, ref, wildcard: str) -> None:
     make.created(
-        api.post("/individual", json=make.individual(ref, name=make.unique_name(f"Odd{wildcard}Name")))
+        api.post("/individual", json=make.individual(ref, name=make.unique_value(f"Odd{wildcard}Name ")))
     )
     make.created(api.post("/individual", json=make.individual(ref)))
     found = make.created(api.get("/individual", params={"name": wildcard}))

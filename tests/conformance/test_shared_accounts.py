@@ -8,7 +8,7 @@ import json
 
 import httpx
 
-from tests.conformance import factories as make
+from tests import factories as make
 
 
 def _accounts(api: httpx.Client, registrant_id: int) -> list[dict]:
@@ -52,7 +52,7 @@ def test_a_second_holder_is_accepted_and_both_answer_shared(api: httpx.Client, r
 
 
 def test_a_group_and_its_member_sharing_an_account_share_a_group(api: httpx.Client, ref) -> None:
-    number = make.normalized(make.iban_number(spaced=False))
+    number = make.normalized(make.iban_number())
     household = make.created(
         api.post(
             "/group",

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.registry_server.factories import group, individual, member
+from tests.factories import group, individual, member
 
 # In process, each test in a rolled-back transaction (tests/support/in_process.py).
 pytestmark = pytest.mark.in_process

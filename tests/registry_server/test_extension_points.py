@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.registry_server.factories import group, individual, member
+from tests.factories import group, individual, member
 
 DEMO_SOURCE = Path(__file__).parent / "extension_demo"
 

@@ -5,14 +5,26 @@ from __future__ import annotations
 
 import pytest
 
-from tests.registry_server.factories import group, member, unique_value
+from tests.factories import group, member, unique_value
 
 # In process, each test in a rolled-back transaction (tests/support/in_process.py).
 pytestmark = pytest.mark.in_process
 
 
 def test_create_group_answers_members_with_their_data(api):
-    body = group()
+    head = member(
+        name="OTIENO, Paul", birthdate="1985-02-03", gender="Male", phone_numbers=[{"phone_no": "0712000111"}]
+    )
+    spouse = member(name="OTIENO, Mary", gender="Female", kind=[{"name": "Spouse"}])
+    body = group(
+        name="Otieno household",
+        ids=[{"id_type": "Tax ID", "value": unique_value("TAX-")}],
+        phone_numbers=[{"phone_no": "+254 700 111 222"}],
+        email="household@example.org",
+        address="Plot 7, Kisumu",
+        kind="Household",
+        members=[head, spouse],
+    )
     answer = api.post("/group", json=body)
     assert answer.status_code == 200, answer.text
     created = answer.json()
@@ -77,7 +89,8 @@ def test_group_business_errors_write_nothing(api, row_counts):
 
     assert "Group type - Clan" in detail(group(kind="Clan"))
     assert "Membership kind - Cousin" in detail(group(members=[member(kind=[{"name": "Cousin"}])]))
-    assert "Only one Head" in detail(group(members=[member(), member()]))
+    head = [{"name": "Head"}]
+    assert "Only one Head" in detail(group(members=[member(kind=head), member(kind=head)]))
     shared_id = [{"id_type": "National ID", "value": unique_value()}]
     assert "already assigned" in detail(
         group(members=[member(ids=shared_id), member(ids=shared_id, kind=[])])
@@ -88,7 +101,8 @@ def test_group_business_errors_write_nothing(api, row_counts):
     assert api.get("/group/999999999").status_code == 400
     assert "This Name does not exist" in api.get("/group", params={"name": unique_value()}).json()["detail"]
     # An individual is not a group.
-    individual_id = api.post("/group", json=group()).json()["group_membership_ids"][0]["individual"]["id"]
+    with_member = group(members=[member()])
+    individual_id = api.post("/group", json=with_member).json()["group_membership_ids"][0]["individual"]["id"]
     assert api.get(f"/group/{individual_id}").status_code == 400
 
 

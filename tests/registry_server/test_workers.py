@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.factories import group, individual, unique_value
 from tests.registry_server.conftest import REGISTRY_ONLY
-from tests.registry_server.factories import group, individual, unique_value
 
 WORKERS = 3
 
