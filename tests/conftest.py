@@ -95,6 +95,39 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+# The longest test files (measured on 2 cores), started first: pytest-xdist hands files to its
+# workers in collection order, and a long file handed out last would run alone at the end.
+LONGEST_FIRST = (
+    "tests/conformance/test_bad_input.py",
+    "tests/conformance/test_fuzz.py",
+    "tests/bench/test_bench_smoke.py",
+    "tests/bulk/test_import_cli.py",
+    "tests/registry_server/test_login_throttle.py",
+    "tests/registry_server/test_api_keys.py",
+    "tests/bulk/test_export_cli.py",
+    "tests/bank_server/test_shared_accounts.py",
+    "tests/bank_server/test_shared_concurrency.py",
+    "tests/registry_server/test_cli.py",
+    "tests/conformance/test_crash_safety.py",
+    "tests/bulk/test_bench_smoke.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    missing = [path for path in LONGEST_FIRST if not (config.rootpath / path).is_file()]
+    if missing:
+        raise pytest.UsageError(f"LONGEST_FIRST names files that do not exist: {missing}")
+    rank = {path: index for index, path in enumerate(LONGEST_FIRST)}
+    order = {id(item): index for index, item in enumerate(items)}
+
+    def place(item: pytest.Item) -> tuple[int, int]:
+        path = item.nodeid.partition("::")[0]
+        return (rank.get(path, len(rank)), order[id(item)])
+
+    items.sort(key=place)
+
+
 @pytest.fixture(scope="module")
 def app_settings() -> dict[str, object]:
     """Settings of the module's in-process app beyond the test defaults (packages override)."""
