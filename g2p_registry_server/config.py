@@ -1,5 +1,6 @@
 """Settings of the standalone registry server, read from `G2P_*` environment variables."""
 
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
@@ -11,6 +12,12 @@ from .auth.passwords import HASH_COSTS, STANDARD_COST
 
 DEFAULT_DATABASE_URL = "sqlite:///./g2p_registry.db"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+def _one_of(value: str, choices: Iterable[str]) -> str:
+    if value not in choices:
+        raise ValueError(f"must be one of {', '.join(choices)}")
+    return value
 
 
 class Settings(BaseSettings):
@@ -42,10 +49,7 @@ class Settings(BaseSettings):
     @field_validator("log_level")
     @classmethod
     def _known_log_level(cls, value: str) -> str:
-        level = value.strip().upper()
-        if level not in LOG_LEVELS:
-            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
-        return level
+        return _one_of(value.strip().upper(), LOG_LEVELS)
 
     @field_validator("shared_account_policy")
     @classmethod
@@ -61,10 +65,7 @@ class Settings(BaseSettings):
     @field_validator("password_hash_cost")
     @classmethod
     def _known_hash_cost(cls, value: str) -> str:
-        cost = value.strip().lower()
-        if cost not in HASH_COSTS:
-            raise ValueError(f"must be one of {', '.join(HASH_COSTS)}")
-        return cost
+        return _one_of(value.strip().lower(), HASH_COSTS)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.factories import bank_item, individual
-from tests.registry_server.cli import run_cli
+from tests.registry_server.cli import new_user, run_cli
 from tests.support.live_server import LiveServer
 
 from .api import accounts_path, ok
@@ -26,17 +26,7 @@ def server(server_factory: Callable[..., LiveServer]) -> LiveServer:
 
 def _as(server: LiveServer, name: str, *scopes: str) -> httpx.Client:
     password = f"{name} password"
-    options = [option for scope in scopes for option in ("--scope", scope)]
-    created = run_cli(
-        server.database_url,
-        "create-user",
-        name,
-        "--password-stdin",
-        *options,
-        stdin=password + "\n",
-        **EXTENSIONS,
-    )
-    assert created.returncode == 0, created.stderr
+    new_user(server.database_url, name, password, *scopes, **EXTENSIONS)
     return httpx.Client(base_url=server.api_url, auth=(name, password), timeout=60)
 
 

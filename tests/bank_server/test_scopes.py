@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.factories import bank_item, group, individual, member, update
-from tests.registry_server.cli import run_cli
+from tests.registry_server.cli import new_user, run_cli
 from tests.support.live_server import LiveServer
 
 from .database import Database
@@ -39,9 +39,7 @@ def _cli(server: LiveServer, *args: str, stdin: str = ""):
 
 def _user(server: LiveServer, name: str, *scopes: str) -> tuple[str, str]:
     password = f"{name} password"
-    options = [option for scope in scopes for option in ("--scope", scope)]
-    created = _cli(server, "create-user", name, "--password-stdin", *options, stdin=password + "\n")
-    assert created.returncode == 0, created.stderr
+    new_user(server.database_url, name, password, *scopes, **ALL_EXTENSIONS)
     return name, password
 
 

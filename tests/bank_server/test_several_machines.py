@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.factories import individual, unique_value
-from tests.registry_server.cli import run_cli
+from tests.registry_server.cli import new_user
 from tests.support.live_server import LiveServer
 
 from .api import accounts_path, create_individual, ok
@@ -143,10 +143,7 @@ def test_a_changed_password_is_refused_by_the_other_machine_at_once(machines):
 
 def test_failed_logins_through_both_machines_add_up_to_one_block(machines):
     user, password = f"clerk{unique_value('u')}", "clerk password 1"
-    created = run_cli(
-        machines[0].database_url, "create-user", user, "--password-stdin", stdin=password + "\n"
-    )
-    assert created.returncode == 0, created.stderr
+    new_user(machines[0].database_url, user, password)
     url = "/get_individual_ids"
     params = {"include_id_type": "National ID"}
     # Five wrong passwords, alternating machines, each on a new connection (and so on either

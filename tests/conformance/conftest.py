@@ -124,21 +124,17 @@ def scoped_callers(target: Target, pytestconfig: pytest.Config) -> dict[str, tup
             callers[role] = (user, exposure.sent_password(password))
         return callers
     from g2p_registry_server.extensions import installed_extensions
-    from tests.registry_server.cli import run_cli
+    from tests.registry_server.cli import new_user
 
     for role, scopes in ROLES.items():
         password = exposure.sent_password(secrets.token_urlsafe(12))
-        options = [option for scope in scopes for option in ("--scope", scope)]
-        created = run_cli(
+        new_user(
             target.server.database_url,
-            "create-user",
             role,
-            "--password-stdin",
-            *options,
-            stdin=password + "\n",
+            password,
+            *scopes,
             G2P_EXTENSIONS=",".join(installed_extensions()),
         )
-        assert created.returncode == 0, created.stderr
         callers[role] = (role, password)
     return callers
 

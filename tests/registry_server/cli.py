@@ -64,6 +64,16 @@ def run_cli(
     return subprocess.CompletedProcess(command(*args), returncode, out.getvalue(), err.getvalue())
 
 
+def new_user(database_url: str, name: str, password: str, *scopes: str, **settings: str) -> None:
+    """`create-user NAME --password-stdin [--scope S]...` (every scope when none is named),
+    asserting that it succeeded."""
+    options = [option for scope in scopes for option in ("--scope", scope)]
+    created = run_cli(
+        database_url, "create-user", name, "--password-stdin", *options, stdin=password + "\n", **settings
+    )
+    assert created.returncode == 0, created.stderr
+
+
 def start_cli(database_url: str, *args: str, **settings: str) -> subprocess.Popen[str]:
     return subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
         command(*args),

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 
 from g2p_registry_server.auth.throttle import penalty_seconds
 from g2p_registry_server.db import normalize_database_url
-from tests.registry_server.cli import run_cli
+from tests.registry_server.cli import new_user, run_cli
 from tests.support.live_server import LiveServer
 
 LIMITS = {"G2P_EXTENSIONS": "", "G2P_LOGIN_FAILURES_PER_LOGIN": "5", "G2P_LOGIN_FAILURES_PER_ADDRESS": "20"}
@@ -43,15 +43,7 @@ def _new_address() -> str:
 
 def _user(server: LiveServer, name: str, **settings: str) -> tuple[str, str]:
     password = f"{name} secret password"
-    created = run_cli(
-        server.database_url,
-        "create-user",
-        name,
-        "--password-stdin",
-        stdin=password + "\n",
-        **settings,
-    )
-    assert created.returncode == 0, created.stderr
+    new_user(server.database_url, name, password, **settings)
     return name, password
 
 
