@@ -6,6 +6,9 @@ import os
 import subprocess
 import sys
 
+from g2p_registry_server.extensions import installed_extensions
+from tests.registry_server import cli as registry_cli
+
 
 def environment(database_url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("G2P_")}
@@ -38,3 +41,10 @@ def start_cli(database_url: str, *args: str) -> subprocess.Popen[str]:
         env=environment(database_url),
         start_new_session=True,
     )
+
+
+def run_in_process(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command's `main` in this process (`tests.registry_server.cli`), every extension
+    enabled: it begins at once, with no interpreter to start, for a command that must run at a
+    given moment."""
+    return registry_cli.run_cli(database_url, *args, G2P_EXTENSIONS=",".join(installed_extensions()))

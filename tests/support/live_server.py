@@ -8,6 +8,7 @@ account numbers never appear in full). ``kill()`` sends SIGKILL, as a crash woul
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import secrets
 import signal
@@ -23,10 +24,33 @@ STARTUP_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 15.0
 
 
+# Test servers take ports from a block of their own per pytest-xdist worker, below Linux's
+# ephemeral range (32768-60999 by default): two workers never pick one port at the same moment,
+# and no outgoing connection is given it meanwhile. With ports the system handed out (bind to 0),
+# two workers once got the same one: the second server's health check was answered by the
+# first server, and its tests were refused with the other's admin password.
+PORT_BLOCKS_START, PORT_BLOCK_SIZE, PORT_BLOCKS = 20_000, 1_000, 12
+_port_offsets = itertools.count(secrets.randbelow(PORT_BLOCK_SIZE))
+
+
+def _port_block() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    return PORT_BLOCKS_START + (index % PORT_BLOCKS) * PORT_BLOCK_SIZE
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A port of this worker's block that nothing listens on now."""
+    block = _port_block()
+    for _ in range(PORT_BLOCK_SIZE):
+        port = block + next(_port_offsets) % PORT_BLOCK_SIZE
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {block}-{block + PORT_BLOCK_SIZE - 1}")
 
 
 class ServerDidNotStart(RuntimeError):
