@@ -68,7 +68,10 @@ def test_remote_bench_against_a_deployment_by_url(deployment):
     output = run_bench(
         "remote",
         *("--base-url", f"first={server.api_url}", "--base-url", f"second={server.api_url}/"),
-        *("--user", credentials.user, "--password", credentials.password, "--api-key", credentials.api_key),
+        # `--option=value`: a generated password may begin with "-", which argparse takes for an option.
+        f"--user={credentials.user}",
+        f"--password={credentials.password}",
+        f"--api-key={credentials.api_key}",
     )
     ratios = _ratios(output)
     assert {"GET, password", "GET, API key", "POST, 0 accounts", "POST, 20 accounts"} <= set(ratios)

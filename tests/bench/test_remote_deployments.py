@@ -77,7 +77,8 @@ def test_update_scenarios_and_a_key_for_one_deployment(deployment):
     output = run_bench(
         "remote",
         *("--base-url", f"first={server.api_url}", "--base-url", f"second={server.api_url}"),
-        *("--user", credentials.user, "--password", credentials.password),
+        # `--option=value`: a generated password may begin with "-", which argparse takes for an option.
+        *(f"--user={credentials.user}", f"--password={credentials.password}"),
         *("--api-key", f"second={credentials.api_key}"),
     )
     assert {"PUT update, 0 accounts", "PUT update, 20 accounts", "GET, API key"} <= set(_ratios(output))
@@ -92,7 +93,8 @@ def test_individuals_that_cannot_be_created_leave_out_the_updates_and_say_why(de
     output = run_bench(
         "remote",
         *("--base-url", f"only={server.api_url}", "--id-type", "No Such ID Type"),
-        *("--user", credentials.user, "--password", credentials.password),
+        # `--option=value`: a generated password may begin with "-", which argparse takes for an option.
+        *(f"--user={credentials.user}", f"--password={credentials.password}"),
     )
     assert "PUT update" not in "".join(_ratios(output))
     assert re.search(
