@@ -151,18 +151,21 @@ def _rolled_back(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
 
 
+def _serving(request: pytest.FixtureRequest) -> InProcessApp | LiveServer:
+    """What the requesting test talks to: the module's in-process app, or its live server."""
+    return request.getfixturevalue("in_process_app" if runs_in_process(request) else "live_server")
+
+
 @pytest.fixture
 def client(request: pytest.FixtureRequest, backend: str) -> Iterator[httpx.Client]:
-    """The registry API with the admin's credentials: the in-process app, or the module's server
-    (on the module's `backend`, which this fixture names so that tests are run on each)."""
-    target = request.getfixturevalue("in_process_app" if runs_in_process(request) else "live_server")
-    with target.client() as http:
+    """The registry API with the admin's credentials (on the module's `backend`, which this
+    fixture names so that tests are run on each)."""
+    with _serving(request).client() as http:
         yield http
 
 
 @pytest.fixture
 def anonymous(request: pytest.FixtureRequest, backend: str) -> Iterator[httpx.Client]:
     """The registry API without credentials, as `client` reaches it."""
-    target = request.getfixturevalue("in_process_app" if runs_in_process(request) else "live_server")
-    with target.client(anonymous=True) as http:
+    with _serving(request).client(anonymous=True) as http:
         yield http

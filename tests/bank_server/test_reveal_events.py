@@ -11,22 +11,20 @@ import httpx
 import pytest
 
 from tests.factories import bank_item, individual
-from tests.registry_server.cli import new_user, run_cli
+from tests.registry_server.cli import EVERY_EXTENSION, new_user, run_cli
 from tests.support.live_server import LiveServer
 
 from .api import accounts_path, ok
 
-EXTENSIONS = {"G2P_EXTENSIONS": "bank,bulk"}
-
 
 @pytest.fixture(scope="module")
 def server(server_factory: Callable[..., LiveServer]) -> LiveServer:
-    return server_factory(env=EXTENSIONS)
+    return server_factory(env=EVERY_EXTENSION)
 
 
 def _as(server: LiveServer, name: str, *scopes: str) -> httpx.Client:
     password = f"{name} password"
-    new_user(server.database_url, name, password, *scopes, **EXTENSIONS)
+    new_user(server.database_url, name, password, *scopes, **EVERY_EXTENSION)
     return httpx.Client(base_url=server.api_url, auth=(name, password), timeout=60)
 
 
@@ -109,7 +107,7 @@ def test_an_exported_file_is_one_event_of_the_export_command(server: LiveServer,
                 break
             after = more["last_id"]
 
-        exported = run_cli(server.database_url, "export", str(tmp_path / "pay.csv"), **EXTENSIONS)
+        exported = run_cli(server.database_url, "export", str(tmp_path / "pay.csv"), **EVERY_EXTENSION)
         assert exported.returncode == 0, exported.stderr
         lines = (tmp_path / "pay.csv").read_text(encoding="utf-8").splitlines()
         feed = ok(admin.get("/bank_account_events", params={"after": after}))["items"]

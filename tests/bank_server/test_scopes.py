@@ -11,12 +11,11 @@ import httpx
 import pytest
 
 from tests.factories import bank_item, group, individual, member, update
-from tests.registry_server.cli import new_user, run_cli
+from tests.registry_server.cli import EVERY_EXTENSION, new_user, run_cli
 from tests.support.live_server import LiveServer
 
 from .database import Database
 
-ALL_EXTENSIONS = {"G2P_EXTENSIONS": "bank,bulk"}
 # Fresh connections spread requests over both workers.
 ATTEMPTS = 8
 
@@ -34,12 +33,12 @@ def database(pool: LiveServer):
 
 
 def _cli(server: LiveServer, *args: str, stdin: str = ""):
-    return run_cli(server.database_url, *args, stdin=stdin, **ALL_EXTENSIONS)
+    return run_cli(server.database_url, *args, stdin=stdin, **EVERY_EXTENSION)
 
 
 def _user(server: LiveServer, name: str, *scopes: str) -> tuple[str, str]:
     password = f"{name} password"
-    new_user(server.database_url, name, password, *scopes, **ALL_EXTENSIONS)
+    new_user(server.database_url, name, password, *scopes, **EVERY_EXTENSION)
     return name, password
 
 

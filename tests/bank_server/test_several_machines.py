@@ -8,8 +8,6 @@ both machines add up to one block, at the contract's limits (5 per login, 20 per
 from __future__ import annotations
 
 import itertools
-import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +16,7 @@ import httpx
 import pytest
 
 from tests.factories import individual, unique_value
-from tests.registry_server.cli import new_user
+from tests.registry_server.cli import new_user, run_cli
 from tests.support.live_server import LiveServer
 
 from .api import accounts_path, create_individual, ok
@@ -120,19 +118,13 @@ def test_one_id_value_sent_through_both_machines_names_one_registrant(machines):
 def test_a_changed_password_is_refused_by_the_other_machine_at_once(machines):
     first, second = machines
     user, password = f"officer{unique_value('u')}", "first password 1"
-    command = [sys.executable, "-m", "g2p_registry_server", "create-user", user, "--password-stdin"]
-    env = {"G2P_DATABASE_URL": first.database_url}
-    subprocess.run(command, input=password + "\n", text=True, env=env, check=True, capture_output=True)  # noqa: S603
+    new_user(first.database_url, user, password)
     for machine in machines:  # each machine now remembers the verified password
         assert httpx.get(f"{machine.api_url}/individual/1", auth=(user, password)).status_code in {200, 400}
-    subprocess.run(  # noqa: S603
-        [*command, "--update"],
-        input="second password 2\n",
-        text=True,
-        env=env,
-        check=True,
-        capture_output=True,
+    changed = run_cli(
+        first.database_url, "create-user", user, "--update", "--password-stdin", stdin="second password 2\n"
     )
+    assert changed.returncode == 0, changed.stderr
     for machine in machines:
         assert httpx.get(f"{machine.api_url}/individual/1", auth=(user, password)).status_code == 401
     assert httpx.get(f"{second.api_url}/individual/1", auth=(user, "second password 2")).status_code in {

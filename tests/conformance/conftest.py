@@ -123,8 +123,7 @@ def scoped_callers(target: Target, pytestconfig: pytest.Config) -> dict[str, tup
                 )
             callers[role] = (user, exposure.sent_password(password))
         return callers
-    from g2p_registry_server.extensions import installed_extensions
-    from tests.registry_server.cli import new_user
+    from tests.registry_server.cli import EVERY_EXTENSION, new_user
 
     for role, scopes in ROLES.items():
         password = exposure.sent_password(secrets.token_urlsafe(12))
@@ -133,7 +132,7 @@ def scoped_callers(target: Target, pytestconfig: pytest.Config) -> dict[str, tup
             role,
             password,
             *scopes,
-            G2P_EXTENSIONS=",".join(installed_extensions()),
+            **EVERY_EXTENSION,
         )
         callers[role] = (role, password)
     return callers

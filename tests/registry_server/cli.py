@@ -20,6 +20,10 @@ from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from unittest import mock
 
 from g2p_registry_server.cli import main
+from g2p_registry_server.extensions import installed_extensions
+
+# The setting that enables every installed extension (commands run with none unless told).
+EVERY_EXTENSION = {"G2P_EXTENSIONS": ",".join(installed_extensions())}
 
 
 def cli_environment(database_url: str, **settings: str) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Fixtures of the registry server tests: the registry with no extension enabled (on its own),
-an authenticated and an anonymous client, and direct row counts to prove that failed requests
-wrote nothing. Modules marked `in_process` get the app in process (`tests.support.in_process`),
-the others a live server."""
+`api` (the shared `client`, by the name these tests use), and direct row counts to prove that
+failed requests wrote nothing. Modules marked `in_process` get the app in process
+(`tests.support.in_process`), the others the module's live server."""
 
 from __future__ import annotations
 
@@ -25,24 +25,19 @@ def app_settings() -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def registry(server_factory: Callable[..., LiveServer]) -> LiveServer:
+def live_server(server_factory: Callable[..., LiveServer]) -> LiveServer:
+    """The module's server: the registry with no extension enabled."""
     return server_factory(env=REGISTRY_ONLY)
 
 
-def _target(request: pytest.FixtureRequest) -> InProcessApp | LiveServer:
-    return request.getfixturevalue("in_process_app" if runs_in_process(request) else "registry")
+@pytest.fixture(scope="module")
+def registry(live_server: LiveServer) -> LiveServer:
+    return live_server
 
 
 @pytest.fixture
-def api(request: pytest.FixtureRequest, backend: str) -> Iterator[httpx.Client]:
-    with _target(request).client() as http:
-        yield http
-
-
-@pytest.fixture
-def anonymous(request: pytest.FixtureRequest, backend: str) -> Iterator[httpx.Client]:
-    with _target(request).client(anonymous=True) as http:
-        yield http
+def api(client: httpx.Client) -> httpx.Client:
+    return client
 
 
 def _counts(connection: Connection) -> dict[str, int]:

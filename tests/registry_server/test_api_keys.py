@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text, update
 
 from g2p_registry_server.auth.models import ApiKey, LoginThrottle, User
 from g2p_registry_server.db import Base, normalize_database_url
-from tests.registry_server.cli import run_cli
+from tests.registry_server.cli import new_user, run_cli
 from tests.registry_server.conftest import REGISTRY_ONLY
 
 KEY_SHAPE = re.compile(r"g2p_[A-Za-z0-9_-]{43}")
@@ -47,11 +47,6 @@ def _cli(server, *args: str, stdin: str = ""):
     return run_cli(server.database_url, *args, stdin=stdin)
 
 
-def _new_user(server, username: str, password: str) -> None:
-    created = _cli(server, "create-user", username, "--password-stdin", stdin=password + "\n")
-    assert created.returncode == 0, created.stderr
-
-
 def _new_key(server, username: str, *options: str) -> str:
     if "--scope" not in options:
         options = (*options, "--all-scopes")
@@ -64,8 +59,8 @@ def _new_key(server, username: str, *options: str) -> str:
 
 
 def test_key_is_the_basic_password_of_its_user_only(pool, database):
-    _new_user(pool, "payments", "payments password")
-    _new_user(pool, "other", "other password")
+    new_user(pool.database_url, "payments", "payments password")
+    new_user(pool.database_url, "other", "other password")
     key = _new_key(pool, "payments", "--name", "payment gateway")
     assert _statuses(pool, ("payments", key)) == {200}
     assert _statuses(pool, ("other", key)) == {401}
@@ -142,7 +137,7 @@ def test_bad_key_requests_are_refused_plainly(pool):
 
 
 def test_changed_password_and_deactivated_user_take_effect_at_once(pool, database):
-    _new_user(pool, "officer", "first password")
+    new_user(pool.database_url, "officer", "first password")
     key = _new_key(pool, "officer")
     assert _statuses(pool, ("officer", "first password")) == {200}, "now cached in both workers"
 
