@@ -3,12 +3,16 @@ on SQLite and on PostgreSQL, side by side in one run with the floor (the same se
 answering a constant: `bench.serving --app floor`).
 
     python -m bench.concurrency [--backends sqlite,postgresql] [--clients 1,4,16,64]
-                                [--rounds 3] [--seconds 3] [--check-targets] [--smoke]
+                                [--rounds 3] [--seconds 3] [--requests-per-worker N]
+                                [--check-targets] [--smoke]
 
 Scenarios: the floor (`GET`), `GET /individual/{id}` with a remembered password (an individual
 with 2 accounts), and `POST /individual` with 5 accounts. Every cell is measured once per round,
 rounds interleaved so that a slow spell of a noisy machine hits every cell alike; each figure is
-the median over the rounds. Load from wrk (`bench/wrk.py`), on 127.0.0.1 only.
+the median over the rounds. Load from wrk (`bench/wrk.py`), on 127.0.0.1 only. Beside each
+cell's throughput, the server's CPU time per request (its processes' user and system time over
+the cell, from /proc): on a shared machine whose speed wanders, the steadier figure of what a
+request costs.
 
 Targets (`--check-targets` exits 1 when one is missed):
 - keep-alive: 2 workers answer one client within 1.25x the median latency of 1 worker;
@@ -63,9 +67,16 @@ class Target:
 
 @dataclass(frozen=True)
 class Load:
+    server: BenchServer
     url: str
     authorization: str | None = None
     body: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Measured:
+    figures: WrkFigures
+    cpu_ms_per_request: float
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
         "--postgres-url",
         default=os.environ.get("G2P_BENCH_POSTGRES_URL") or os.environ.get("G2P_TEST_POSTGRES_URL"),
         help="admin URL of a PostgreSQL server for a throw-away database (default: a private cluster)",
+    )
+    parser.add_argument(
+        "--requests-per-worker",
+        type=int,
+        help="the registry servers' G2P_REQUESTS_PER_WORKER (default: the server's own default)",
     )
     parser.add_argument("--check-targets", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--smoke", action="store_true", help="a tiny run: 1 and 4 clients, 1 round of 1 s")
@@ -94,10 +110,18 @@ def _backend_loads(args: argparse.Namespace, backend: str, workdir: Path) -> Ite
         credentials: Credentials = prepare_database(database_url)
         authorization = credentials.password_authorization
         loads: dict[tuple, Load] = {}
+        environment = {}
+        if args.requests_per_worker is not None:
+            environment["G2P_REQUESTS_PER_WORKER"] = str(args.requests_per_worker)
         for workers in WORKER_COUNTS:
             log = workdir / f"{backend}-{workers}"
             server = stack.enter_context(
-                BenchServer(database_url, workers=workers, log_path=log.with_suffix(".registry.log"))
+                BenchServer(
+                    database_url,
+                    workers=workers,
+                    log_path=log.with_suffix(".registry.log"),
+                    environment=environment,
+                )
             )
             floor = stack.enter_context(
                 BenchServer(
@@ -109,16 +133,25 @@ def _backend_loads(args: argparse.Namespace, backend: str, workdir: Path) -> Ite
             )
             if status != 200:
                 raise SystemExit(f"could not create the individual to read: {status} {created}")
-            loads[workers, FLOOR] = Load(floor.base_url + FLOOR_PATH)
-            loads[workers, GET] = Load(f"{server.api_url}/individual/{created['id']}", authorization)
-            loads[workers, CREATE] = Load(f"{server.api_url}/individual", authorization, individual_body(5))
+            loads[workers, FLOOR] = Load(floor, floor.base_url + FLOOR_PATH)
+            loads[workers, GET] = Load(server, f"{server.api_url}/individual/{created['id']}", authorization)
+            loads[workers, CREATE] = Load(
+                server, f"{server.api_url}/individual", authorization, individual_body(5)
+            )
         yield loads
 
 
-def measure(
-    args: argparse.Namespace, backends: list[str], clients: list[int]
-) -> dict[Cell, list[WrkFigures]]:
-    results: dict[Cell, list[WrkFigures]] = defaultdict(list)
+def _measure_cell(load: Load, clients: int, seconds: int) -> Measured:
+    cpu_before = load.server.cpu_seconds()
+    figures = run_wrk(
+        load.url, clients=clients, seconds=seconds, authorization=load.authorization, body=load.body
+    )
+    cpu = load.server.cpu_seconds() - cpu_before
+    return Measured(figures, 1000 * cpu / figures.requests if figures.requests else 0.0)
+
+
+def measure(args: argparse.Namespace, backends: list[str], clients: list[int]) -> dict[Cell, list[Measured]]:
+    results: dict[Cell, list[Measured]] = defaultdict(list)
     for backend in backends:
         with (
             tempfile.TemporaryDirectory(prefix="g2p-bench-concurrency-") as workdir,
@@ -135,15 +168,7 @@ def measure(
                 shift = round_number * len(cells) // max(args.rounds, 1)
                 for cell in cells[shift:] + cells[:shift]:
                     load = loads[cell.workers, cell.scenario]
-                    results[cell].append(
-                        run_wrk(
-                            load.url,
-                            clients=cell.clients,
-                            seconds=args.seconds,
-                            authorization=load.authorization,
-                            body=load.body,
-                        )
-                    )
+                    results[cell].append(_measure_cell(load, cell.clients, args.seconds))
                 print(f"  {backend}: round {round_number + 1}/{args.rounds} done", file=sys.stderr)
     return results
 
@@ -154,24 +179,26 @@ class Summary:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_ms_per_request: float
 
 
-def summarize(results: dict[Cell, list[WrkFigures]]) -> dict[Cell, Summary]:
+def summarize(results: dict[Cell, list[Measured]]) -> dict[Cell, Summary]:
     return {
         cell: Summary(
-            statistics.median(f.per_second for f in figures),
-            statistics.median(f.p50_ms for f in figures),
-            statistics.median(f.p99_ms for f in figures),
-            sum(f.errors for f in figures),
+            statistics.median(m.figures.per_second for m in measured),
+            statistics.median(m.figures.p50_ms for m in measured),
+            statistics.median(m.figures.p99_ms for m in measured),
+            sum(m.figures.errors for m in measured),
+            statistics.median(m.cpu_ms_per_request for m in measured),
         )
-        for cell, figures in results.items()
+        for cell, measured in results.items()
     }
 
 
 def table(summary: dict[Cell, Summary]) -> str:
     lines = [
         f"{'backend':<11}{'workers':>8}  {'scenario':<30}{'clients':>8}{'req/s':>10}{'x seq':>7}"
-        f"{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'cpu ms/req':>12}"
     ]
     for cell, figures in summary.items():
         sequential = summary.get(Cell(cell.backend, cell.workers, cell.scenario, 1))
@@ -179,7 +206,7 @@ def table(summary: dict[Cell, Summary]) -> str:
         lines.append(
             f"{cell.backend:<11}{cell.workers:>8}  {cell.scenario:<30}{cell.clients:>8}"
             f"{figures.per_second:>10.1f}{scale:>7.2f}{figures.p50_ms:>9.2f}{figures.p99_ms:>9.2f}"
-            f"{figures.errors:>8}"
+            f"{figures.errors:>8}{figures.cpu_ms_per_request:>12.2f}"
         )
     return "\n".join(lines)
 

@@ -72,9 +72,31 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of one process and of its descendants (Linux's /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(_process_cpu_seconds(int(child)) for child in children)
+
+
 class BenchServer:
-    def __init__(self, database_url: str, *, log_path: Path, app: str = "registry", workers: int = 1) -> None:
+    """`environment`: settings of the server (`G2P_*` variables) beyond its database."""
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        log_path: Path,
+        app: str = "registry",
+        workers: int = 1,
+        environment: dict[str, str] | None = None,
+    ) -> None:
         self.database_url, self.log_path, self.app, self.workers = database_url, log_path, app, workers
+        self.environment = environment or {}
         self.port = _free_port()
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -88,7 +110,7 @@ class BenchServer:
 
     def start(self) -> BenchServer:
         env = {key: value for key, value in os.environ.items() if not key.startswith("G2P_")}
-        env |= {"G2P_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1"}
+        env |= {"G2P_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1"} | self.environment
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         command = [sys.executable, "-m", "bench.serving", "--app", self.app, "--port", str(self.port)]
         command += ["--workers", str(self.workers)]
@@ -114,6 +136,11 @@ class BenchServer:
         raise RuntimeError(
             f"server not ready in {START_TIMEOUT_SECONDS:.0f}s; its log ends with:\n{self.log_tail()}"
         )
+
+    def cpu_seconds(self) -> float:
+        """CPU time spent so far by the server's processes (supervisor and workers); 0 where
+        /proc is missing."""
+        return _process_cpu_seconds(self._process.pid) if self._process is not None else 0.0
 
     def log_tail(self, characters: int = 3000) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")[-characters:]

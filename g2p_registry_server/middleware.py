@@ -13,6 +13,8 @@ from extendable import context
 from extendable.registry import ExtendableClassesRegistry
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .api.blocking import in_event_loop
+
 access_log = logging.getLogger("g2p_registry_server.access")
 
 
@@ -133,7 +135,8 @@ class ConcurrencyLimitMiddleware:
     at once only thrash the GIL; past the thread pool's size (40) or the connection pool's (15),
     requests holding a connection or the writer lock could wait forever for a thread held by
     requests waiting for that connection or lock. Below both limits neither can happen, and the
-    waiting requests cost nothing.
+    waiting requests cost nothing. With a limit of 1, the request's blocking work runs in the
+    event loop's thread (`api.blocking`).
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
@@ -154,4 +157,8 @@ class ConcurrencyLimitMiddleware:
         if slots is None:
             slots = self._slots[loop] = asyncio.Semaphore(self.limit)
         async with slots:
-            await self.app(scope, receive, send)
+            if self.limit == 1:
+                with in_event_loop():
+                    await self.app(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)

@@ -80,9 +80,10 @@ def command_origin(command: str, request_id: str | None) -> WriteOrigin:
     )
 
 
-# What a read must leave behind (the bank details' `revealed` events). A read session writes
-# nothing (on SQLite it holds no write lock, and could not take one midway): its records are
-# written by a short write transaction once the read has finished, before the answer is sent.
+# What a read must leave behind (the bank details' `revealed` events). On SQLite a read session
+# writes nothing (it holds no write lock, and could not take one midway): its records are written
+# by a short write transaction once the read has finished, before the answer is sent. (On
+# PostgreSQL the request's read session is not marked as one, and writes them itself.)
 _WRITE_FACTORY_KEY = "g2p_write_factory"
 _AFTER_READ_KEY = "g2p_writes_after_read"
 

@@ -23,7 +23,6 @@ import json
 import re
 from dataclasses import dataclass
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -35,6 +34,7 @@ from ..auth.passwords import verify_password
 from ..auth.scopes import read_scopes, with_implied
 from ..auth.service import authenticate, current_user
 from ..db import utc_now
+from .blocking import run_blocking
 from .client_address import TrustedProxies
 
 SCOPE_KEY = "g2p_user"
@@ -163,7 +163,7 @@ class BasicAuthGate:
         address = client_address(scope, headers, self.state.trusted_proxies)
         try:
             username, password = basic_credentials(headers.get("authorization", b"").decode("latin-1"))
-            user = await run_in_threadpool(authenticate_credentials, self.state, username, password, address)
+            user = await run_blocking(authenticate_credentials, self.state, username, password, address)
         except Unauthorized as refusal:
             await _send_unauthorized(send, refusal.message)
             return

@@ -91,11 +91,16 @@ def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
     return list(range(largest + 1, largest + 1 + count))
 
 
+# Up to this many rows, PostgreSQL gets one multi-row INSERT instead of a COPY.
+FEW_ROWS = 64
+
+
 def insert_many(
     session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """INSERT ``rows`` (tuples in ``columns`` order) in one go: COPY on PostgreSQL, one
-    executemany on SQLite, inside the session's transaction.
+    """INSERT ``rows`` (tuples in ``columns`` order) in one go: COPY on PostgreSQL (one
+    multi-row INSERT for `FEW_ROWS` or fewer), one executemany on SQLite, inside the session's
+    transaction.
 
     The column types' bind processors are applied column by column, as SQLAlchemy does for its
     own statements (booleans and dates on SQLite), so the stored values are the same as the
@@ -114,9 +119,15 @@ def insert_many(
         values = [tuple(row) for row in rows]
     if connection.dialect.name == "postgresql":
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
-            for row in values:
-                copy.write_row(row)
+        with cursor:
+            if len(values) <= FEW_ROWS:
+                # One statement, one round trip (COPY takes two: its start, then the data).
+                rows_sql = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * len(values))
+                cursor.execute(f"INSERT INTO {target} VALUES {rows_sql}", [v for row in values for v in row])  # noqa: S608 - names from metadata
+                return
+            with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
         return
     markers = ", ".join("?" * len(columns))
     connection.exec_driver_sql(f"INSERT INTO {target} VALUES ({markers})", values)  # noqa: S608 - names from metadata
