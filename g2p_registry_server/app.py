@@ -83,14 +83,14 @@ def _registry_app(settings: Settings, engine: Engine, extensions: Sequence[Loade
     install_error_handlers(app)
     app.add_middleware(BasicAuthGate, state=app.state)
     # Outermost: a request waiting for its turn holds no thread and no connection.
-    app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.concurrent_requests)
+    app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.requests_per_worker)
     return app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level)
-    engine = make_engine(settings.database_url, requests_at_once=settings.concurrent_requests)
+    engine = make_engine(settings.database_url, requests_at_once=settings.requests_per_worker)
     extensions = load_extensions(settings.enabled_extensions)
     registry = build_extendable_registry(extensions)
     token = context.extendable_registry.set(registry)

@@ -1,6 +1,7 @@
 """How the server is served: Nagle's algorithm off on every connection, whatever the number of
-workers, so that a kept-alive connection is answered as fast by 2 workers as by 1; and at most
-`G2P_REQUESTS_PER_WORKER` requests at once in a worker.
+workers, so that a kept-alive connection is answered as fast by 2 workers as by 1; at most
+`G2P_REQUESTS_PER_WORKER` requests at once in a worker; and a request's blocking work in the event
+loop's thread when that is 1, in pool threads otherwise.
 
 With the socket uvicorn binds for several workers (protocol number 0), asyncio never set
 TCP_NODELAY on accepted connections, and each answer waited ~40 ms for the client's delayed ACK.
@@ -12,8 +13,10 @@ import asyncio
 import http.client
 import socket
 import statistics
+import threading
 import time
 
+from g2p_registry_server.api.blocking import run_blocking
 from g2p_registry_server.middleware import ConcurrencyLimitMiddleware
 from g2p_registry_server.serving import NoDelayConfig
 from tests.registry_server.conftest import REGISTRY_ONLY
@@ -85,3 +88,28 @@ def test_the_admission_limit_holds_in_every_event_loop_that_runs_the_app():
     for _ in range(2):  # a test client, for one, may run the app in a new loop each time
         asyncio.run(five_at_once())
     assert most == 2
+
+
+def _threads_of_blocking_work(limit: int) -> tuple[int, int]:
+    """The thread of the event loop, and the thread a request's blocking work ran in, in a
+    worker admitting `limit` requests at once."""
+    threads: list[int] = []
+
+    async def app(scope, receive, send):
+        threads.append(await run_blocking(threading.get_ident))
+
+    async def one_request() -> int:
+        await ConcurrencyLimitMiddleware(app, limit=limit)({"type": "http"}, None, None)
+        return threading.get_ident()
+
+    return asyncio.run(one_request()), threads[0]
+
+
+def test_a_worker_taking_one_request_at_a_time_does_its_blocking_work_in_the_event_loop():
+    loop_thread, work_thread = _threads_of_blocking_work(limit=1)
+    assert work_thread == loop_thread
+
+
+def test_a_worker_taking_several_requests_at_once_does_its_blocking_work_in_pool_threads():
+    loop_thread, work_thread = _threads_of_blocking_work(limit=2)
+    assert work_thread != loop_thread
