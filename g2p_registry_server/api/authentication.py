@@ -79,7 +79,7 @@ ONE_DATABASE = ""
 def authenticate_credentials(
     state: State, username: str, password: str, client_address: str | None = None
 ) -> AuthenticatedUser:
-    """Blocking (argon2 and database queries): call it from a worker thread. Throttled while the
+    """Blocking (argon2 and database queries): call it through `run_blocking`. Throttled while the
     login or the client address is blocked (`auth.throttle`), before any hash is computed."""
     plausible = _PLAUSIBLE_USERNAME.fullmatch(username) is not None
     attempt = throttle.attempt(username if plausible else None, client_address)

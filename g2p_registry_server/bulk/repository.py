@@ -122,8 +122,9 @@ def insert_many(
         with cursor:
             if len(values) <= FEW_ROWS:
                 # One statement, one round trip (COPY takes two: its start, then the data).
-                rows_sql = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * len(values))
-                cursor.execute(f"INSERT INTO {target} VALUES {rows_sql}", [v for row in values for v in row])  # noqa: S608 - names from metadata
+                row_marks = f"({', '.join(['%s'] * len(columns))})"
+                statement = f"INSERT INTO {target} VALUES {', '.join([row_marks] * len(values))}"  # noqa: S608 - names from metadata
+                cursor.execute(statement, [value for row in values for value in row])
                 return
             with cursor.copy(f"COPY {target} FROM STDIN") as copy:
                 for row in values:
