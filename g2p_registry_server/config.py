@@ -30,8 +30,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, gt=0)
     # Registry requests one worker process works on at once; the others wait their turn. With 1,
     # the default, a request's blocking work runs in the event loop's thread (`api.blocking`):
-    # on 2 cores, the least CPU per request and the most throughput on SQLite and PostgreSQL alike
-    # (bench.concurrency); concurrency comes from worker processes.
+    # on 2 cores, the least CPU per request on SQLite and PostgreSQL alike (bench.concurrency);
+    # concurrency comes from worker processes.
     requests_per_worker: int = Field(default=1, gt=0, le=32)
     log_level: str = "INFO"
     reference_data: Path | None = None
