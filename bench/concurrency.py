@@ -20,7 +20,9 @@ Targets (`--check-targets` exits 1 when one is missed):
   create); on 1 worker, no client count falls below sequential;
 - floor: sequential on 1 worker, GET within 2x the floor's time per request, create within 3x;
 - scale: PostgreSQL, 2 workers, 16 clients: 400 creates/s and 2,000 GETs/s;
-- tails and errors: p99 under 10x p50 at 16 clients; no request fails.
+- tails and errors: p99 under 10x p50 at 16 clients and more (a connection starved of turns
+  shows there: on uvloop, with the work in the loop's thread, p99 was 30x p50 at 64 clients); no
+  request fails.
 """
 
 from __future__ import annotations
@@ -277,11 +279,11 @@ def targets(summary: dict[Cell, Summary]) -> list[Target]:
                     )
                 )
     for cell, figures in summary.items():
-        if cell.clients == 16 and cell.scenario != FLOOR:
+        if cell.clients >= 16 and cell.scenario != FLOOR:
             found.append(
                 Target(
                     figures.p99_ms <= TAIL_RATIO * figures.p50_ms,
-                    f"{cell.backend} {cell.scenario}, {cell.workers} worker(s), 16 clients: p99 "
+                    f"{cell.backend} {cell.scenario}, {cell.workers} worker(s), {cell.clients} clients: p99 "
                     f"{figures.p99_ms:.1f} ms vs p50 {figures.p50_ms:.1f} ms (<= {TAIL_RATIO:.0f}x)",
                 )
             )
