@@ -3,6 +3,7 @@ extendable registry made active for each request, and the number of requests a w
 at once."""
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -142,6 +143,8 @@ class ConcurrencyLimitMiddleware:
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit
+        # Where the admitted request's blocking work runs: the loop's thread when it is alone.
+        self._blocking_work = in_event_loop if limit == 1 else contextlib.nullcontext
         # One semaphore per event loop: a worker has one; a test client may run the app in
         # several, and a semaphore may only wait in the loop it was first used in.
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
@@ -157,8 +160,5 @@ class ConcurrencyLimitMiddleware:
         if slots is None:
             slots = self._slots[loop] = asyncio.Semaphore(self.limit)
         async with slots:
-            if self.limit == 1:
-                with in_event_loop():
-                    await self.app(scope, receive, send)
-            else:
+            with self._blocking_work():
                 await self.app(scope, receive, send)
