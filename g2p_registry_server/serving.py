@@ -1,5 +1,5 @@
 """How the server is served: uvicorn on Python's own event loop and the httptools parser, one or
-several worker processes sharing one listening socket.
+several worker processes with a listening socket each, on one port.
 
 A worker runs its request's database work in the event loop's thread (`api.blocking`). On libuv's
 loop (uvloop) that starved connections: with 64 kept-alive clients on one worker, p99 was 30x
@@ -11,17 +11,29 @@ With several workers, uvicorn binds the listening socket itself as `socket.socke
 whose protocol number is 0. asyncio turns Nagle's algorithm off (TCP_NODELAY) only on accepted
 sockets whose protocol is IPPROTO_TCP, so on that path every answer written in two pieces
 (headers, then body) waited for the client's delayed ACK: about 40 ms per request on a kept-alive
-connection. The listening socket is bound here with TCP_NODELAY set, which Linux hands on to
+connection. The listening sockets are bound here with TCP_NODELAY set, which Linux hands on to
 every accepted connection, whatever the event loop.
+
+Several workers get one listening socket each, all on the same port (SO_REUSEPORT): the kernel
+spreads new connections over them. On one shared socket, the worker that woke first accepted every
+connection waiting (asyncio accepts up to the backlog at a time): 16 clients connecting together
+all went to one worker and stayed there, kept alive, and 2 workers served them no faster than 1.
+The supervisor holds every socket for the server's life, so a worker that dies leaves its queue
+to its replacement, and a second server on the same port is refused, as with one socket: the port
+is probed with a plain socket before the shared ones are bound.
 """
 
 from __future__ import annotations
 
+import logging
 import socket
+import sys
 from typing import Any
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
+from uvicorn.supervisors.multiprocess import Process
 
 from .logs import uvicorn_log_config
 
@@ -31,12 +43,111 @@ EVENT_LOOP = "asyncio"
 HTTP_PROTOCOL = "httptools"
 
 
+logger = logging.getLogger("uvicorn.error")
+
+
 class NoDelayConfig(uvicorn.Config):
     def bind_socket(self) -> socket.socket:
         sock = super().bind_socket()
         if sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return sock
+
+    def bind_worker_sockets(self) -> list[socket.socket]:
+        """One listening socket per worker, all on this host and port (SO_REUSEPORT), Nagle off.
+
+        The port is first bound with a plain socket, as one worker binds it: a port another
+        server listens on is refused here, never silently shared with it. Port 0 takes the
+        port the first socket is given."""
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        port = self.port
+        if port:
+            _refuse_if_taken(family, self.host, port)
+        sockets: list[socket.socket] = []
+        for _ in range(self.workers):
+            sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            try:
+                sock.bind((self.host, port))
+            except OSError as error:
+                logger.error(error)
+                sys.exit(STARTUP_FAILURE)
+            port = sock.getsockname()[1]
+            # Listening from now on: connections wait in the queue until its worker is up.
+            sock.listen(self.backlog)
+            sock.set_inheritable(True)
+            sockets.append(sock)
+        logger.info(
+            "Uvicorn running on http://%s:%d with %d workers (Press CTRL+C to quit)",
+            self.host,
+            port,
+            self.workers,
+        )
+        return sockets
+
+
+def _refuse_if_taken(family: socket.AddressFamily, host: str, port: int) -> None:
+    probe = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        probe.bind((host, port))
+    except OSError as error:
+        logger.error(error)
+        sys.exit(STARTUP_FAILURE)
+    finally:
+        probe.close()
+
+
+class SocketPerWorker(Multiprocess):
+    """uvicorn's supervisor (signals, health checks, restarts), with worker `n` always on
+    socket `n`: a replacement takes over its predecessor's socket and the connections queued on it.
+    The number of workers is the number of sockets: SIGTTIN and SIGTTOU change nothing."""
+
+    def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
+        super().__init__(config, sockets=sockets)
+        self.processes_num = len(sockets)
+
+    def _start(self, slot: int) -> Process:
+        process = Process(self.config, [self.sockets[slot]])
+        process.start()
+        return process
+
+    def init_processes(self) -> None:
+        self.processes = [self._start(slot) for slot in range(self.processes_num)]
+
+    def keep_subprocess_alive(self) -> None:
+        for slot, process in enumerate(self.processes):
+            if self.should_exit.is_set():
+                return
+            if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+                continue
+            process.kill()  # hung or dead
+            process.join()
+            if process.exitcode == STARTUP_FAILURE:
+                # It failed before serving: every replacement would fail alike.
+                logger.error("Child process [%s] failed to start, stopping the parent process.", process.pid)
+                self.should_exit.set()
+                return
+            logger.info("Child process [%s] died", process.pid)
+            self.processes[slot] = self._start(slot)
+
+    def restart_all(self) -> None:
+        """SIGHUP: each worker in turn is stopped and replaced on its socket (connections arriving
+        meanwhile wait in the socket's queue)."""
+        for slot, process in enumerate(self.processes):
+            if self.should_exit.is_set():
+                return
+            process.terminate()
+            process.join()
+            self.processes[slot] = self._start(slot)
+
+    def handle_ttin(self) -> None:
+        logger.info("Received SIGTTIN: the number of workers is fixed by --workers, unchanged.")
+
+    def handle_ttou(self) -> None:
+        logger.info("Received SIGTTOU: the number of workers is fixed by --workers, unchanged.")
 
 
 def server_config(
@@ -60,12 +171,12 @@ def server_config(
 
 
 def serve(config: NoDelayConfig) -> None:
-    """Serve until stopped: in this process with one worker, else under uvicorn's supervisor;
-    on the socket bound above either way."""
-    sockets = [config.bind_socket()]
+    """Serve until stopped: in this process on one socket with one worker, else under the
+    supervisor with a socket per worker."""
     if config.workers > 1:
-        Multiprocess(config, sockets=sockets).run()
+        SocketPerWorker(config, config.bind_worker_sockets()).run()
         return
+    sockets = [config.bind_socket()]
     server = uvicorn.Server(config)
     server.run(sockets=sockets)
     if not server.started:

@@ -93,7 +93,8 @@ class LiveServer:
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
-    def _environment(self) -> dict[str, str]:
+    def environment(self) -> dict[str, str]:
+        """The environment the server runs in: its database, admin password and test settings."""
         env = {key: value for key, value in os.environ.items() if not key.startswith("G2P_")}
         env.update(
             {
@@ -132,7 +133,7 @@ class LiveServer:
                 command,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env=self._environment(),
+                env=self.environment(),
                 start_new_session=True,
             )
         self._wait_until_healthy()

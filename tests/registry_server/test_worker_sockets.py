@@ -1,0 +1,136 @@
+"""Several workers, a listening socket each on one port (SO_REUSEPORT): the kernel spreads new
+connections over the workers, where on one shared socket the worker that woke first accepted a
+whole burst of them (16 clients connecting together all went to one worker, kept alive).
+
+Which process holds which socket is read from /proc, as `ss -p` does: the sockets of a port in
+/proc/net/tcp, and the socket descriptors of each process in /proc/PID/fd.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.registry_server.conftest import REGISTRY_ONLY
+from tests.support.live_server import LiveServer
+
+WORKERS, BURST = 2, 16
+LISTEN, ESTABLISHED = "0A", "01"
+
+pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads sockets from /proc (Linux)")
+
+
+def _sockets_of_port(port: int, state: str) -> set[int]:
+    """Inodes of the IPv4 sockets whose local port is `port`, in `state`."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].rsplit(":", 1)[1], 16)
+        if local_port == port and fields[3] == state:
+            found.add(int(fields[9]))
+    return found
+
+
+def _socket_inodes(pid: int) -> set[int]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except FileNotFoundError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            inodes.add(int(target[len("socket:[") : -1]))
+    return inodes
+
+
+def _listeners_by_worker(server: LiveServer) -> dict[int, set[int]]:
+    """Each child process of the server holding a listening socket of its port: which ones."""
+    listening = _sockets_of_port(server.port, LISTEN)
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    held = {int(child): _socket_inodes(int(child)) & listening for child in children}
+    return {pid: inodes for pid, inodes in held.items() if inodes}
+
+
+def _wait_for_workers(server: LiveServer, count: int) -> dict[int, set[int]]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        workers = _listeners_by_worker(server)
+        if len(workers) == count:
+            return workers
+        time.sleep(0.1)
+    raise AssertionError(f"not {count} workers listening: {workers}")
+
+
+def _burst(port: int) -> list[http.client.HTTPConnection]:
+    """`BURST` connections opened together, then a request on each: all answered, kept open."""
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(BURST)]
+    for connection in connections:
+        connection.connect()
+    for connection in connections:
+        connection.request("GET", "/healthz")
+    for connection in connections:
+        answer = connection.getresponse()
+        answer.read()
+        assert answer.status == 200
+    return connections
+
+
+def _connections_by_worker(server: LiveServer, workers: dict[int, set[int]]) -> dict[int, int]:
+    established = _sockets_of_port(server.port, ESTABLISHED)
+    return {pid: len(_socket_inodes(pid) & established) for pid in workers}
+
+
+@pytest.fixture(scope="module")
+def two_workers(server_factory) -> LiveServer:
+    return server_factory(workers=WORKERS, env=REGISTRY_ONLY)
+
+
+def test_each_worker_listens_on_a_socket_of_its_own(two_workers):
+    workers = _wait_for_workers(two_workers, WORKERS)
+    assert all(len(inodes) == 1 for inodes in workers.values()), workers
+    assert len(set.union(*workers.values())) == WORKERS
+    assert _sockets_of_port(two_workers.port, LISTEN) == set.union(*workers.values())
+
+
+def test_a_burst_of_connections_is_spread_over_the_workers(two_workers):
+    # All 16 on one worker by chance: 2 in 65,536 with the kernel's hash of each connection.
+    workers = _wait_for_workers(two_workers, WORKERS)
+    connections = _burst(two_workers.port)
+    try:
+        held = _connections_by_worker(two_workers, workers)
+    finally:
+        for connection in connections:
+            connection.close()
+    assert sum(held.values()) == BURST, held
+    assert all(count > 0 for count in held.values()), held
+
+
+def test_a_dead_workers_socket_and_queue_go_to_its_replacement(two_workers):
+    workers = _wait_for_workers(two_workers, WORKERS)
+    victim = min(workers)
+    os.kill(victim, signal.SIGKILL)
+    # Connections arriving before the replacement is up wait in the dead worker's queue.
+    connections = _burst(two_workers.port)
+    for connection in connections:
+        connection.close()
+    replaced = _wait_for_workers(two_workers, WORKERS)
+    assert victim not in replaced
+    assert set.union(*replaced.values()) == set.union(*workers.values())
+
+
+def test_a_second_server_on_the_port_is_refused(two_workers):
+    command = [sys.executable, "-m", "g2p_registry_server", "serve"]
+    command += ["--host", "127.0.0.1", "--port", str(two_workers.port), "--workers", str(WORKERS)]
+    second = subprocess.run(  # noqa: S603 - our own server, fixed arguments
+        command, env=two_workers.environment(), capture_output=True, text=True, timeout=120, check=False
+    )
+    assert second.returncode == 3, second.stdout + second.stderr
+    assert "Address already in use" in second.stdout + second.stderr
+    assert len(_wait_for_workers(two_workers, WORKERS)) == WORKERS
