@@ -132,3 +132,20 @@ def test_update_statements_do_not_grow_with_accounts(app_client):
 def test_resent_accounts_update_without_growing(app_client):
     counts = _put_counts(*app_client, resend=True)
     assert counts[20] <= counts[1] + 2, counts
+
+
+def test_a_create_reads_back_none_of_the_rows_it_starts(app_client):
+    """A new registrant's IDs, phones and memberships are known to be empty: once a query's
+    autoflush has inserted the registrant, its IDs were loaded from the database all the same."""
+    client, counter = app_client
+    body = _individual(1) | {"phone_numbers": [{"phone_no": "+1 555 0100"}]}
+    with counter.counting() as statements:
+        client.post(f"{REGISTRY}/individual", json=body).raise_for_status()
+    selects = [
+        " ".join(statement.split()) for statement in statements if statement.lstrip().startswith("SELECT")
+    ]
+    from_ids = [statement for statement in selects if "FROM registrant_id" in statement]
+    # One: whether the ID's value is held by another registrant.
+    assert len(from_ids) == 1, from_ids
+    assert not [statement for statement in selects if "FROM phone_number" in statement]
+    assert not [statement for statement in selects if "FROM group_membership" in statement]
