@@ -134,14 +134,21 @@ class SocketPerWorker(Multiprocess):
             self.processes[slot] = self._start(slot)
 
     def restart_all(self) -> None:
-        """SIGHUP: each worker in turn is stopped and replaced on its socket (connections arriving
-        meanwhile wait in the socket's queue)."""
-        for slot, process in enumerate(self.processes):
+        """SIGHUP: each worker in turn is replaced, its replacement serving on the same socket
+        before it is stopped (no moment without a worker on a socket). A replacement that is not
+        ready in time is stopped and the restart given up, the old workers kept."""
+        for slot, old in enumerate(self.processes):
             if self.should_exit.is_set():
                 return
-            process.terminate()
-            process.join()
-            self.processes[slot] = self._start(slot)
+            new = self._start(slot)
+            if not new.wait_until_ready(self.config.timeout_worker_healthcheck, self.should_exit):
+                new.kill()
+                new.join()
+                logger.error("New child process [%s] was not ready in time: restart given up.", new.pid)
+                return
+            old.terminate()
+            old.join()
+            self.processes[slot] = new
 
     def handle_ttin(self) -> None:
         logger.info("Received SIGTTIN: the number of workers is fixed by --workers, unchanged.")

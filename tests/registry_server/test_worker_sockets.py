@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -123,6 +124,47 @@ def test_a_dead_workers_socket_and_queue_go_to_its_replacement(two_workers):
     replaced = _wait_for_workers(two_workers, WORKERS)
     assert victim not in replaced
     assert set.union(*replaced.values()) == set.union(*workers.values())
+
+
+def test_sighup_replaces_each_worker_on_its_socket_without_a_refused_request(two_workers):
+    before = _wait_for_workers(two_workers, WORKERS)
+    failures: list[str] = []
+    answered = 0
+    done = threading.Event()
+
+    def ask_on_new_connections() -> None:
+        nonlocal answered
+        while not done.is_set():
+            connection = http.client.HTTPConnection("127.0.0.1", two_workers.port, timeout=30)
+            try:
+                connection.request("GET", "/healthz", headers={"Connection": "close"})
+                answer = connection.getresponse()
+                answer.read()
+                if answer.status != 200:
+                    failures.append(f"status {answer.status}")
+                answered += 1
+            except OSError as error:
+                failures.append(repr(error))
+            finally:
+                connection.close()
+
+    asking = threading.Thread(target=ask_on_new_connections)
+    asking.start()
+    try:
+        os.kill(two_workers.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            after = _listeners_by_worker(two_workers)
+            if len(after) == WORKERS and not set(after) & set(before):
+                break
+            time.sleep(0.1)
+    finally:
+        done.set()
+        asking.join()
+    assert not set(after) & set(before), (before, after)
+    assert sorted(map(sorted, after.values())) == sorted(map(sorted, before.values()))
+    assert not failures, failures[:5]
+    assert answered > 0
 
 
 def test_a_second_server_on_the_port_is_refused(two_workers):
