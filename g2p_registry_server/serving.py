@@ -45,6 +45,10 @@ HTTP_PROTOCOL = "httptools"
 
 logger = logging.getLogger("uvicorn.error")
 
+# Linux balances connections over the sockets sharing a port; BSD and macOS give them all to one
+# of them (and Windows has no SO_REUSEPORT).
+SOCKETS_SPREAD_CONNECTIONS = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+
 
 class NoDelayConfig(uvicorn.Config):
     def bind_socket(self) -> socket.socket:
@@ -178,12 +182,16 @@ def server_config(
 
 
 def serve(config: NoDelayConfig) -> None:
-    """Serve until stopped: in this process on one socket with one worker, else under the
-    supervisor with a socket per worker."""
-    if config.workers > 1:
+    """Serve until stopped: in this process on one socket with one worker; else under the
+    supervisor, with a socket per worker where the kernel spreads connections over them (Linux),
+    on one shared socket elsewhere."""
+    if config.workers > 1 and SOCKETS_SPREAD_CONNECTIONS:
         SocketPerWorker(config, config.bind_worker_sockets()).run()
         return
     sockets = [config.bind_socket()]
+    if config.workers > 1:
+        Multiprocess(config, sockets=sockets).run()
+        return
     server = uvicorn.Server(config)
     server.run(sockets=sockets)
     if not server.started:
