@@ -14,8 +14,8 @@ sockets whose protocol is IPPROTO_TCP, so on that path every answer written in t
 connection. The listening sockets are bound here with TCP_NODELAY set, which Linux hands on to
 every accepted connection, whatever the event loop.
 
-Several workers get one listening socket each, all on the same port (SO_REUSEPORT): the kernel
-spreads new connections over them. On one shared socket, the worker that woke first accepted every
+On Linux, several workers get one listening socket each, all on the same port (SO_REUSEPORT):
+the kernel spreads new connections over them. On one shared socket, the worker that woke first accepted every
 connection waiting (asyncio accepts up to the backlog at a time): 16 clients connecting together
 all went to one worker and stayed there, kept alive, and 2 workers served them no faster than 1.
 The supervisor holds every socket for the server's life, so a worker that dies leaves its queue
