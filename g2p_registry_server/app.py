@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI
 from sqlalchemy import Engine, text
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp
+from uvicorn.config import STARTUP_FAILURE
 
 from g2p_bank_server.rules.verified_passwords import VerifiedPasswords
 
@@ -129,5 +130,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def create_app_from_environment() -> ASGIApp:
-    """Factory for uvicorn workers: every worker builds its app from the same environment."""
-    return AnsweredErrorsStop(create_app(Settings()))
+    """Factory for uvicorn workers: every worker builds its app from the same environment.
+
+    An app that cannot be built is a startup failure (uvicorn's exit status 3), not a crash: a
+    supervisor restarts crashed workers, and would restart this one forever."""
+    try:
+        return AnsweredErrorsStop(create_app(Settings()))
+    except Exception:
+        log.exception("The registry app could not be built")
+        raise SystemExit(STARTUP_FAILURE) from None

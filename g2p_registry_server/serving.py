@@ -112,6 +112,8 @@ class SocketPerWorker(Multiprocess):
     def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
         super().__init__(config, sockets=sockets)
         self.processes_num = len(sockets)
+        # A worker failed before serving: the server stops, with uvicorn's exit status for it.
+        self.startup_failed = False
 
     def _start(self, slot: int) -> Process:
         process = Process(self.config, [self.sockets[slot]])
@@ -132,6 +134,7 @@ class SocketPerWorker(Multiprocess):
             if process.exitcode == STARTUP_FAILURE:
                 # It failed before serving: every replacement would fail alike.
                 logger.error("Child process [%s] failed to start, stopping the parent process.", process.pid)
+                self.startup_failed = True
                 self.should_exit.set()
                 return
             logger.info("Child process [%s] died", process.pid)
@@ -186,7 +189,11 @@ def serve(config: NoDelayConfig) -> None:
     supervisor, with a socket per worker where the kernel spreads connections over them (Linux),
     on one shared socket elsewhere."""
     if config.workers > 1 and SOCKETS_SPREAD_CONNECTIONS:
-        SocketPerWorker(config, config.bind_worker_sockets()).run()
+        supervisor = SocketPerWorker(config, config.bind_worker_sockets())
+        supervisor.run()
+        if supervisor.startup_failed:
+            # Not 0, as uvicorn's own supervisor exits: a service manager must see the failure.
+            raise SystemExit(STARTUP_FAILURE)
         return
     sockets = [config.bind_socket()]
     if config.workers > 1:
@@ -195,4 +202,4 @@ def serve(config: NoDelayConfig) -> None:
     server = uvicorn.Server(config)
     server.run(sockets=sockets)
     if not server.started:
-        raise SystemExit(3)
+        raise SystemExit(STARTUP_FAILURE)

@@ -180,3 +180,27 @@ def test_a_second_server_on_the_port_is_refused(two_workers):
     assert second.returncode == 3, second.stdout + second.stderr
     assert "Address already in use" in second.stdout + second.stderr
     assert len(_wait_for_workers(two_workers, WORKERS)) == WORKERS
+
+
+@pytest.mark.parametrize("workers", [1, WORKERS])
+def test_workers_that_cannot_build_the_app_stop_the_server_with_status_3(workers):
+    """A worker whose app cannot be built exits with uvicorn's startup failure status, which
+    stops the supervisor (a crash would have it restarted forever) and the server exits 3."""
+    serve = (
+        "from g2p_registry_server.serving import serve, server_config; "
+        "serve(server_config('g2p_registry_server.app:create_app_from_environment', "
+        f"host='127.0.0.1', port=0, workers={workers}, log_level='INFO'))"
+    )
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("G2P_")}
+    environment["G2P_DATABASE_URL"] = "nosuchdatabase://nowhere/registry"
+    stopped = subprocess.run(  # noqa: S603 - our own server, fixed arguments
+        [sys.executable, "-c", serve],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    output = stopped.stdout + stopped.stderr
+    assert stopped.returncode == 3, output[-3000:]
+    assert "The registry app could not be built" in output
