@@ -112,7 +112,7 @@ def _configure_sqlite(engine: Engine) -> None:
             # Queues behind the other writers of this database, then BEGIN IMMEDIATE.
             connection.connection.dbapi_connection.begin_write()
         elif begin != "NONE":
-            connection.exec_driver_sql("BEGIN")
+            connection.connection.dbapi_connection.begin_read()
 
 
 def single_statement_reads(engine: Engine) -> Engine:
