@@ -66,18 +66,11 @@ class NoDelayConfig(uvicorn.Config):
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         port = self.port
         if port:
-            _refuse_if_taken(family, self.host, port)
+            # The probe: bound as one worker binds its socket, then let go.
+            _bound_or_exit(family, (self.host, port)).close()
         sockets: list[socket.socket] = []
         for _ in range(self.workers):
-            sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            try:
-                sock.bind((self.host, port))
-            except OSError as error:
-                logger.error(error)
-                sys.exit(STARTUP_FAILURE)
+            sock = _bound_or_exit(family, (self.host, port), shared=True)
             port = sock.getsockname()[1]
             # Listening from now on: connections wait in the queue until its worker is up.
             sock.listen(self.backlog)
@@ -92,16 +85,23 @@ class NoDelayConfig(uvicorn.Config):
         return sockets
 
 
-def _refuse_if_taken(family: socket.AddressFamily, host: str, port: int) -> None:
-    probe = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+def _bound_or_exit(
+    family: socket.AddressFamily, address: tuple[str, int], *, shared: bool = False
+) -> socket.socket:
+    """A TCP socket bound to `address` (SO_REUSEADDR, Nagle off; SO_REUSEPORT when `shared`),
+    or uvicorn's startup failure when the address is taken."""
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
-        probe.bind((host, port))
+        sock.bind(address)
     except OSError as error:
+        sock.close()
         logger.error(error)
         sys.exit(STARTUP_FAILURE)
-    finally:
-        probe.close()
+    return sock
 
 
 class SocketPerWorker(Multiprocess):
@@ -111,7 +111,6 @@ class SocketPerWorker(Multiprocess):
 
     def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
         super().__init__(config, sockets=sockets)
-        self.processes_num = len(sockets)
         # A worker failed before serving: the server stops, with uvicorn's exit status for it.
         self.startup_failed = False
 
@@ -121,7 +120,7 @@ class SocketPerWorker(Multiprocess):
         return process
 
     def init_processes(self) -> None:
-        self.processes = [self._start(slot) for slot in range(self.processes_num)]
+        self.processes = [self._start(slot) for slot in range(len(self.sockets))]
 
     def keep_subprocess_alive(self) -> None:
         for slot, process in enumerate(self.processes):
