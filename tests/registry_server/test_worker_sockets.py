@@ -40,8 +40,13 @@ def _sockets_of_port(port: int, state: str) -> set[int]:
 
 
 def _socket_inodes(pid: int) -> set[int]:
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
+    """The sockets process `pid` holds; none once it has exited (a worker a restart retires)."""
+    inodes: set[int] = set()
+    try:
+        descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+    except FileNotFoundError:
+        return inodes
+    for fd in descriptors:
         try:
             target = os.readlink(fd)
         except FileNotFoundError:  # closed meanwhile
