@@ -49,6 +49,11 @@ logger = logging.getLogger("uvicorn.error")
 # of them (and Windows has no SO_REUSEPORT).
 SOCKETS_SPREAD_CONNECTIONS = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
+# How long a SIGHUP replacement may take to start serving (a new interpreter, the app's imports,
+# its database): about a second on an idle machine, several on a loaded one, where uvicorn's
+# 5 s (its health-check timeout) gave restarts up halfway, one worker replaced and one not.
+REPLACEMENT_START_SECONDS = 60
+
 
 class NoDelayConfig(uvicorn.Config):
     def bind_socket(self) -> socket.socket:
@@ -142,12 +147,13 @@ class SocketPerWorker(Multiprocess):
     def restart_all(self) -> None:
         """SIGHUP: each worker in turn is replaced, its replacement serving on the same socket
         before it is stopped (no moment without a worker on a socket). A replacement that is not
-        ready in time is stopped and the restart given up, the old workers kept."""
+        ready in time (`REPLACEMENT_START_SECONDS`) or dies starting is stopped and the restart given
+        up, the workers not yet replaced kept."""
         for slot, old in enumerate(self.processes):
             if self.should_exit.is_set():
                 return
             new = self._start(slot)
-            if not new.wait_until_ready(self.config.timeout_worker_healthcheck, self.should_exit):
+            if not new.wait_until_ready(REPLACEMENT_START_SECONDS, self.should_exit):
                 new.kill()
                 new.join()
                 logger.error("New child process [%s] was not ready in time: restart given up.", new.pid)

@@ -15,12 +15,15 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
+from g2p_registry_server.serving import REPLACEMENT_START_SECONDS
 from tests.registry_server.conftest import REGISTRY_ONLY
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, free_port
 
 WORKERS, BURST = 2, 16
 LISTEN, ESTABLISHED = "0A", "01"
@@ -56,7 +59,17 @@ def _socket_inodes(pid: int) -> set[int]:
     return inodes
 
 
-def _listeners_by_worker(server: LiveServer) -> dict[int, set[int]]:
+class Served(Protocol):
+    """A server process: a LiveServer, or one a test starts itself."""
+
+    @property
+    def port(self) -> int: ...
+
+    @property
+    def pid(self) -> int | None: ...
+
+
+def _listeners_by_worker(server: Served) -> dict[int, set[int]]:
     """Each child process of the server holding a listening socket of its port: which ones."""
     listening = _sockets_of_port(server.port, LISTEN)
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
@@ -64,7 +77,7 @@ def _listeners_by_worker(server: LiveServer) -> dict[int, set[int]]:
     return {pid: inodes for pid, inodes in held.items() if inodes}
 
 
-def _wait_for_workers(server: LiveServer, count: int) -> dict[int, set[int]]:
+def _wait_for_workers(server: Served, count: int) -> dict[int, set[int]]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         workers = _listeners_by_worker(server)
@@ -161,7 +174,8 @@ def test_sighup_replaces_each_worker_on_its_socket_without_a_refused_request(two
     asking.start()
     try:
         os.kill(two_workers.pid, signal.SIGHUP)
-        deadline = time.monotonic() + 90
+        # Each replacement may take serving.REPLACEMENT_START_SECONDS to start.
+        deadline = time.monotonic() + 2 * REPLACEMENT_START_SECONDS + 30
         while time.monotonic() < deadline:
             after = _listeners_by_worker(two_workers)
             if len(after) == WORKERS and not set(after) & set(before):
@@ -170,10 +184,67 @@ def test_sighup_replaces_each_worker_on_its_socket_without_a_refused_request(two
     finally:
         done.set()
         asking.join()
-    assert not set(after) & set(before), (before, after)
+    assert not set(after) & set(before), (before, after, two_workers.log_text()[-3000:])
     assert sorted(map(sorted, after.values())) == sorted(map(sorted, before.values()))
     assert not failures, failures[:5]
     assert answered > 0
+
+
+SLOW_APP = """
+import time
+
+def create_app():
+    time.sleep(SECONDS)
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"up"})
+
+    return app
+"""
+
+
+@dataclass
+class SlowServer:
+    port: int
+    pid: int
+
+
+def test_sighup_waits_for_replacements_slower_to_start_than_a_health_check(tmp_path):
+    """uvicorn gives a replacement its health-check timeout (5 s) to start; on a loaded machine
+    the registry's workers can take longer, and the restart was given up halfway."""
+    start_seconds = 6
+    (tmp_path / "slow_app.py").write_text(SLOW_APP.replace("SECONDS", str(start_seconds)))
+    port = free_port()
+    serve = (
+        "from g2p_registry_server.serving import serve, server_config; "
+        f"serve(server_config('slow_app:create_app', host='127.0.0.1', port={port}, "
+        f"workers={WORKERS}, log_level='INFO'))"
+    )
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), *sys.path]))
+    log = tmp_path / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
+            [sys.executable, "-c", serve], env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+    server = SlowServer(port, process.pid)
+    try:
+        before = _wait_for_workers(server, WORKERS)
+        time.sleep(start_seconds + 2)  # both started
+        os.kill(process.pid, signal.SIGHUP)
+        deadline = time.monotonic() + WORKERS * (start_seconds + 5) + 30
+        while time.monotonic() < deadline:
+            after = _listeners_by_worker(server)
+            if len(after) == WORKERS and not set(after) & set(before):
+                break
+            time.sleep(0.2)
+        assert not set(after) & set(before), (before, after, log.read_text()[-3000:])
+        assert "restart given up" not in log.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
 
 
 def test_a_second_server_on_the_port_is_refused(two_workers):
