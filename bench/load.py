@@ -8,13 +8,18 @@ requests per round, and no new round once the time limit has passed.
 
 The client is the standard library's http.client on keep-alive connections (one per thread,
 opened before the round's clock starts): its cost per request is small beside the server's, so
-that the figures are the server's. Servers are only ever reached on the URLs given.
+that the figures are the server's, until the server is fast enough for the client's own GIL to
+cap it (about 500 requests/s on two cores). `--client wrk` then measures with wrk (one C thread,
+keep-alive connections; `bench/wrk.py`): each round lasts `--seconds` instead of a number of
+requests. Servers are only ever reached on the URLs given.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
+import functools
 import http.client
 import json
 import statistics
@@ -25,6 +30,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from .wrk import run_wrk, wrk_path
 
 
 def basic_authorization(user: str, secret: str) -> str:
@@ -119,6 +126,24 @@ def run_round(scenario: Scenario, *, requests: int, concurrency: int) -> tuple[f
     return time.perf_counter() - began, unexpected, sum(done)
 
 
+def run_wrk_round(scenario: Scenario, *, seconds: int, concurrency: int) -> tuple[float, Counter[str], int]:
+    """`concurrency` keep-alive connections for `seconds`, from wrk; as `run_round` answers."""
+    figures = run_wrk(
+        scenario.url,
+        clients=concurrency,
+        seconds=seconds,
+        authorization=scenario.authorization,
+        body=scenario.body,
+        method=scenario.method,
+    )
+    unexpected = Counter({"non-2xx or socket error": figures.errors}) if figures.errors else Counter()
+    elapsed = figures.requests / figures.per_second if figures.per_second else float(seconds)
+    return elapsed, unexpected, figures.requests
+
+
+RoundRunner = Callable[[Scenario], tuple[float, Counter[str], int]]
+
+
 def measure(
     scenarios: Sequence[Scenario],
     *,
@@ -128,7 +153,11 @@ def measure(
     time_limit: float,
     warmup: int = 20,
     progress: Callable[[str], None] | None = None,
+    run: RoundRunner | None = None,
 ) -> dict[str, Outcome]:
+    """`run`: how one round of a scenario is sent (default: `requests` requests by `run_round`)."""
+    if run is None:
+        run = functools.partial(run_round, requests=requests, concurrency=concurrency)
     outcomes = {scenario.name: Outcome() for scenario in scenarios}
     for scenario in scenarios:
         # Warm caches, pools and code paths; not counted.
@@ -141,7 +170,7 @@ def measure(
             break
         shift = round_index % len(scenarios)
         for scenario in [*scenarios[shift:], *scenarios[:shift]]:
-            seconds, unexpected, done = run_round(scenario, requests=requests, concurrency=concurrency)
+            seconds, unexpected, done = run(scenario)
             outcome = outcomes[scenario.name]
             outcome.throughputs.append(done / seconds)
             outcome.unexpected.update(unexpected)
@@ -193,6 +222,9 @@ def exit_status(outcomes: dict[str, Outcome], why: str) -> int:
     return 0
 
 
+PYTHON_CLIENT, WRK_CLIENT = "python", "wrk"
+
+
 @dataclass(frozen=True)
 class LoadPlan:
     rounds: int
@@ -200,12 +232,20 @@ class LoadPlan:
     concurrency: int
     time_limit: float
     warmup: int
+    client: str = PYTHON_CLIENT
+    seconds: int = 3  # a round's length with wrk
 
     def describe(self) -> str:
+        per_round = f"{self.seconds} s of wrk" if self.client == WRK_CLIENT else f"{self.requests} requests"
         return (
-            f"{self.rounds} interleaved rounds x {self.requests} requests per scenario, "
+            f"{self.rounds} interleaved rounds x {per_round} per scenario, "
             f"{self.concurrency} connections, time limit {self.time_limit:.0f} s"
         )
+
+    def round_runner(self) -> RoundRunner:
+        if self.client == WRK_CLIENT:
+            return functools.partial(run_wrk_round, seconds=self.seconds, concurrency=self.concurrency)
+        return functools.partial(run_round, requests=self.requests, concurrency=self.concurrency)
 
 
 SMOKE = LoadPlan(rounds=2, requests=6, concurrency=2, time_limit=5.0, warmup=2)
@@ -228,16 +268,37 @@ def add_load_arguments(
         default=time_limit,
         help=f"seconds after which no new round starts (default {time_limit:.0f})",
     )
+    group.add_argument(
+        "--client",
+        choices=(PYTHON_CLIENT, WRK_CLIENT),
+        default=PYTHON_CLIENT,
+        help="the load's client: http.client threads (default), or wrk where they would cap the server",
+    )
+    group.add_argument(
+        "--seconds", type=int, default=3, help="a round's length with --client wrk (default 3)"
+    )
     group.add_argument("--smoke", action="store_true", help="a tiny run that only proves the benchmark works")
 
 
 def load_plan(args: argparse.Namespace) -> LoadPlan:
+    if args.client == WRK_CLIENT and wrk_path() is None:
+        raise SystemExit("--client wrk: wrk is not installed (Debian package `wrk`)")
+    if args.seconds < 1:
+        raise SystemExit("--seconds must be at least 1")
     if args.smoke:
-        return SMOKE
+        return dataclasses.replace(SMOKE, client=args.client, seconds=1)
     for name in ("rounds", "requests", "concurrency"):
         if getattr(args, name) < 1:
             raise SystemExit(f"--{name} must be at least 1")
-    return LoadPlan(args.rounds, args.requests, args.concurrency, args.time_limit, warmup=20)
+    return LoadPlan(
+        args.rounds,
+        args.requests,
+        args.concurrency,
+        args.time_limit,
+        warmup=20,
+        client=args.client,
+        seconds=args.seconds,
+    )
 
 
 def measure_plan(
@@ -251,6 +312,7 @@ def measure_plan(
         time_limit=plan.time_limit,
         warmup=plan.warmup,
         progress=progress,
+        run=plan.round_runner(),
     )
 
 

@@ -54,9 +54,11 @@ def run_wrk(
     seconds: int,
     authorization: str | None = None,
     body: bytes | None = None,
+    method: str | None = None,
     timeout_seconds: int = 30,
 ) -> WrkFigures:
-    """`clients` keep-alive connections for `seconds`; POST `body` as JSON when given."""
+    """`clients` keep-alive connections for `seconds`; `body` sent as JSON when given, with
+    `method` (POST by default; GET without a body)."""
     executable = wrk_path()
     if executable is None:
         raise RuntimeError("wrk is not installed (Debian package `wrk`)")
@@ -65,12 +67,12 @@ def run_wrk(
         command += ["--latency", "-H", "Accept: application/json"]
         if authorization:
             command += ["-H", f"Authorization: {authorization}"]
-        if body is not None:
-            body_path, script = Path(folder) / "body.json", Path(folder) / "post.lua"
-            body_path.write_bytes(body)
+        if body is not None or method not in (None, "GET"):
+            body_path, script = Path(folder) / "body.json", Path(folder) / "request.lua"
+            body_path.write_bytes(body or b"")
             script.write_text(
                 f'local file = io.open("{body_path}", "rb")\n'
-                'wrk.method = "POST"\nwrk.body = file:read("*a")\nfile:close()\n'
+                f'wrk.method = "{method or "POST"}"\nwrk.body = file:read("*a")\nfile:close()\n'
                 'wrk.headers["Content-Type"] = "application/json"\n'
             )
             command += ["-s", str(script)]

@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bench.wrk import wrk_path
+
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("G2P_TEST_POSTGRES_URL")
 
@@ -76,6 +80,20 @@ def test_remote_bench_against_a_deployment_by_url(deployment):
     ratios = _ratios(output)
     assert {"GET, password", "GET, API key", "POST, 0 accounts", "POST, 20 accounts"} <= set(ratios)
     assert re.search(r"^  POST, 5 accounts\s+second \d+\.\d\d$", output, flags=re.MULTILINE), output
+
+
+@pytest.mark.skipif(wrk_path() is None, reason="wrk is not installed")
+def test_remote_bench_with_wrk_as_the_client(deployment):
+    server, credentials = deployment
+    output = run_bench(
+        "remote",
+        *("--base-url", f"ours={server.api_url}", "--client", "wrk"),
+        f"--user={credentials.user}",
+        f"--password={credentials.password}",
+    )
+    assert "1 s of wrk per scenario" in output
+    ratios = _ratios(output)
+    assert {"GET, password", "POST, 0 accounts", "POST, 20 accounts", "PUT update, 5 accounts"} <= set(ratios)
 
 
 def test_concurrency_bench():
