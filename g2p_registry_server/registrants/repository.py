@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import and_, bindparam, exists, or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from . import views
 from .models import Registrant, RegistrantId
@@ -52,6 +52,10 @@ def reload_for_answer(session: Session, registrant_ids: Sequence[int]) -> list[R
 
 
 def find_individual_by_id_value(session: Session, *, id_type_id: int, value: str) -> Registrant | None:
+    """The active individual holding the ID, with its IDs and phone numbers (which an update
+    compares with its request) joined in the same statement: loading each collection after it
+    cost a statement each, a fifth of an update's time. All rows are read (`unique().all()`):
+    `first()` would stop at the first row, leaving the collections partly loaded."""
     query = (
         select(Registrant)
         .join(RegistrantId, RegistrantId.registrant_id == Registrant.id)
@@ -61,9 +65,10 @@ def find_individual_by_id_value(session: Session, *, id_type_id: int, value: str
             Registrant.is_group.is_(False),
             Registrant.active.is_(True),
         )
-        .options(selectinload(Registrant.reg_ids), selectinload(Registrant.phone_number_ids))
+        .options(joinedload(Registrant.reg_ids), joinedload(Registrant.phone_number_ids))
     )
-    return session.scalars(query).first()
+    found = session.scalars(query).unique().all()
+    return found[0] if found else None
 
 
 def id_values_in_use(session: Session, pairs: Iterable[tuple[int, str]]) -> list[RegistrantId]:

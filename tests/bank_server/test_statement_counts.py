@@ -149,3 +149,24 @@ def test_a_create_reads_back_none_of_the_rows_it_starts(app_client):
     assert len(from_ids) == 1, from_ids
     assert not [statement for statement in selects if "FROM phone_number" in statement]
     assert not [statement for statement in selects if "FROM group_membership" in statement]
+
+
+def test_an_update_finds_its_individual_with_ids_and_phones_in_one_statement(app_client):
+    """The individual an update names is read with its IDs and phone numbers (which the update
+    compares with the request) by one statement, where loading each collection after it took
+    one statement more each (a fifth of an update's time)."""
+    client, counter = app_client
+    id_value = secrets.token_hex(8)
+    body = _individual(0, id_value) | {"phone_numbers": [{"phone_no": "+1 555 0100"}]}
+    client.post(f"{REGISTRY}/individual", json=body).raise_for_status()
+    with counter.counting() as statements:
+        _update(client, id_value, []).raise_for_status()
+    selects = [
+        " ".join(statement.split()) for statement in statements if statement.lstrip().startswith("SELECT")
+    ]
+    finding = [statement for statement in selects if "JOIN registrant_id" in statement]
+    assert len(finding) == 1, selects
+    assert "phone_number" in finding[0]
+    # No statement loading IDs or phones of their own (their columns come first).
+    assert not [statement for statement in selects if statement.startswith("SELECT registrant_id.")]
+    assert not [statement for statement in selects if statement.startswith("SELECT phone_number.")]
