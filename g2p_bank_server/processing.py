@@ -92,8 +92,8 @@ class BankRegistrantProcessing(RegistrantProcessing, extends=RegistrantProcessin
         if items is None:
             # On update: bank details not sent, accounts stay as they are.
             return
-        if not created:
-            service.require_registrant(self.session, registrant_id=registrant.id, lock=True)
+        # Linked once every registrant is written, each row locked by then (the hook's promise):
+        # account changes of one registrant take turns.
         location = self._locations.get(id(request), ("body",))
         self._pending.append(_PendingAccounts(registrant.id, items, created, location))
 

@@ -6,7 +6,8 @@ the final class, so an extension that declares
 Extensions override the two hooks and call `super()`:
 
 - `process_registrant` runs once for every registrant a request writes, after the registry's
-  own data for it is flushed, inside the request's transaction;
+  own data for it is flushed, inside the request's transaction, the registrant's row locked
+  until it ends (created by it, or found with FOR UPDATE: on SQLite the write lock covers all);
 - `fill_answers` runs once per answer with every (registrant, answer) pair it carries, so that
   extension fields are filled in bulk.
 """
@@ -59,7 +60,8 @@ class RegistrantProcessing(metaclass=ExtendableMeta):
     # --- hooks for extensions ------------------------------------------------------------------
 
     def process_registrant(self, registrant: Registrant, request: BaseModel, *, created: bool) -> None:
-        """Called for every registrant a request writes; the base does nothing."""
+        """Called for every registrant a request writes, its row locked (see the module's
+        docstring); the base does nothing."""
 
     def fill_answers(self, pairs: Sequence[tuple[RegistrantView, BaseModel]]) -> None:
         """Called once per answer with all its (registrant, answer) pairs; the base does nothing."""
@@ -102,7 +104,7 @@ class RegistrantProcessing(metaclass=ExtendableMeta):
         id_type_record = self.reference.id_type(id_type)
         updated = []
         for request in requests:
-            registrant = repository.find_individual_by_id_value(
+            registrant = repository.find_individual_to_update(
                 self.session, id_type_id=id_type_record.id, value=request.updateId
             )
             if registrant is None:

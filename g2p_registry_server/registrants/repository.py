@@ -51,11 +51,15 @@ def reload_for_answer(session: Session, registrant_ids: Sequence[int]) -> list[R
     return views.views_of(session, registrant_ids)
 
 
-def find_individual_by_id_value(session: Session, *, id_type_id: int, value: str) -> Registrant | None:
-    """The active individual holding the ID, with its IDs and phone numbers (which an update
-    compares with its request) joined in the same statement: loading each collection after it
-    cost a statement each, a fifth of an update's time. All rows are read (`unique().all()`):
-    `first()` would stop at the first row, leaving the collections partly loaded."""
+def find_individual_to_update(session: Session, *, id_type_id: int, value: str) -> Registrant | None:
+    """The active individual holding the ID, its row locked until the transaction ends (FOR
+    UPDATE on PostgreSQL: two updates of one individual, or an update and a change of its
+    accounts, take turns; SQLite's write lock already covers the whole database).
+
+    Its IDs and phone numbers (which an update compares with its request) come joined in the
+    same statement: loading each collection after it cost a statement each, a fifth of an
+    update's time. All rows are read (`unique().all()`): `first()` would stop at the first row,
+    leaving the collections partly loaded."""
     query = (
         select(Registrant)
         .join(RegistrantId, RegistrantId.registrant_id == Registrant.id)
@@ -66,6 +70,8 @@ def find_individual_by_id_value(session: Session, *, id_type_id: int, value: str
             Registrant.active.is_(True),
         )
         .options(joinedload(Registrant.reg_ids), joinedload(Registrant.phone_number_ids))
+        # Only the registrant's row: PostgreSQL locks no row of the optional side of a join.
+        .with_for_update(of=Registrant.__table__)
     )
     found = session.scalars(query).unique().all()
     return found[0] if found else None
