@@ -70,7 +70,8 @@ def find_individual_to_update(session: Session, *, id_type_id: int, value: str) 
             Registrant.active.is_(True),
         )
         .options(joinedload(Registrant.reg_ids), joinedload(Registrant.phone_number_ids))
-        # Only the registrant's row: PostgreSQL locks no row of the optional side of a join.
+        # The registrant's row only: PostgreSQL refuses to lock the optional side of an outer
+        # join, and the IDs and phones are the registrant's to change, under its lock.
         .with_for_update(of=Registrant.__table__)
     )
     found = session.scalars(query).unique().all()
