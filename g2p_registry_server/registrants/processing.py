@@ -155,13 +155,14 @@ class RegistrantProcessing(metaclass=ExtendableMeta):
         self.fill_answers(pairs)
         return result
 
-    def reload(self, registrants: Sequence[Registrant]) -> list[RegistrantView]:
-        """Registrants as stored after the writes of this request, ready for an answer."""
+    def updated(self, registrants: Sequence[Registrant]) -> list[RegistrantView]:
+        """Individuals this request updated, as stored, ready for an answer (not read back: each
+        was found with its IDs and phones, its row locked, and only this request wrote it since)."""
         self.session.flush()
-        return repository.reload_for_answer(self.session, [registrant.id for registrant in registrants])
+        return [views.written_view(registrant) for registrant in registrants]
 
     def created(self, registrant: Registrant) -> RegistrantView:
         """A registrant this request created, as stored, ready for an answer (not read back:
         nothing but the ORM writes its row and those of its IDs, phones and memberships)."""
         self.session.flush()
-        return views.created_view(registrant)
+        return views.written_view(registrant)

@@ -1,6 +1,6 @@
 """Every query the registry routes run. Callers pass the session; nothing here commits."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -44,11 +44,6 @@ def search_registrants(
     if name:
         query = query.where(registrant.name.contains(name, autoescape=True))
     return views.views_where(session, query.order_by(registrant.id))
-
-
-def reload_for_answer(session: Session, registrant_ids: Sequence[int]) -> list[RegistrantView]:
-    """The given registrants as stored now (this request's writes flushed), in the given order."""
-    return views.views_of(session, registrant_ids)
 
 
 def find_individual_to_update(session: Session, *, id_type_id: int, value: str) -> Registrant | None:

@@ -205,12 +205,17 @@ def views_of(session: Session, registrant_ids: Sequence[int]) -> list[Registrant
     return [by_id[registrant_id] for registrant_id in registrant_ids if registrant_id in by_id]
 
 
-def created_view(registrant: Registrant) -> RegistrantView:
-    """The view of a registrant this transaction created and flushed, from its ORM object: what
-    `views_of` would read back (every column was set or defaulted by the INSERT, in Python), in
-    the same order, without reading it. Only the ORM writes a new registrant's IDs, phones and
-    memberships, so a relationship it never loaded (absent from the object's state) is empty; and
-    a column it never set was inserted as NULL (none of them has a server default)."""
+def written_view(registrant: Registrant) -> RegistrantView:
+    """The view of a registrant this transaction wrote and flushed, from its ORM object: what
+    `views_of` would read back, in the same order, without reading it. Its row is this
+    transaction's (created by it, or locked where an update found it), so the object holds what
+    is stored: every column was loaded, or set or defaulted in Python (none of them has a server
+    default, so a column a create never set was inserted as NULL).
+
+    A relationship absent from the object's state is taken as empty: true of a created
+    registrant (only the ORM writes its IDs, phones and memberships, `new_registrant` marks them
+    loaded), and of an individual an update found, whose IDs and phones were loaded with it and
+    who heads no memberships (only groups do)."""
     state = registrant.__dict__
     kind = state.get("kind")
     scalars: dict[str, Any] = {name: state.get(name) for name in _SCALARS}
@@ -228,7 +233,7 @@ def created_view(registrant: Registrant) -> RegistrantView:
         group_membership_ids=[
             MembershipView(
                 membership.id,
-                created_view(membership.individual),
+                written_view(membership.individual),
                 [NamedView(kind.name) for kind in sorted(membership.__dict__.get("kind", ()), key=_by_id)],
                 membership.create_date,
                 membership.write_date,

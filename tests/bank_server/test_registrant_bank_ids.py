@@ -236,6 +236,32 @@ def test_one_update_request_merges_each_individuals_accounts(client: httpx.Clien
     assert numbers(first["bank_ids"])[1:] == [first_new["acc_number"]]
     assert numbers(second["bank_ids"]) == [second_new["acc_number"]]
     assert first["bank_ids"][1]["bank_name"] == second["bank_ids"][0]["bank_name"] == shared_bank
+    # Each answer is what a read of the individual then shows (built from what the update wrote).
+    for answer in (first, second):
+        assert ok(client.get(f"/individual/{answer['id']}")) == answer
+
+
+def test_an_individual_updated_twice_in_one_request_is_answered_twice_as_it_ends(
+    client: httpx.Client,
+) -> None:
+    body = individual(phone_numbers=[{"phone_no": "+254 700 000 001"}])
+    create_individual(client, body)
+    renamed = f"RENAMED, {iban_number()[-6:]}"
+    first, second = update_individuals(
+        client,
+        [
+            update(body, bank_ids=[bank_item()], phone_numbers=[{"phone_no": "+254 700 000 002"}]),
+            update(body, name=renamed, bank_ids=[bank_item(primary=True)]),
+        ],
+    )
+    stored = ok(client.get(f"/individual/{first['id']}"))
+    assert first == second == stored
+    assert stored["name"] == renamed
+    assert len(stored["bank_ids"]) == 2
+    assert [phone["phone_sanitized"] for phone in stored["phone_number_ids"]] == [
+        "+254700000001",
+        "+254700000002",
+    ]
 
 
 def test_group_member_accounts_are_updated_like_any_individual(client: httpx.Client) -> None:

@@ -144,6 +144,8 @@ def test_update_individual_is_partial_and_idempotent(api):
     assert [p["phone_sanitized"] for p in updated["phone_number_ids"]] == ["+254712345678", "+254799000000"]
     assert datetime.fromisoformat(updated["write_date"]) > datetime.fromisoformat(created["write_date"])
     assert updated["create_date"] == created["create_date"]
+    # The answer is built from what the update wrote, not read back: it must be what is stored.
+    assert api.get(f"/individual/{created['id']}").json() == updated
 
     again = api.put("/update_individual", params={"id_type": "National ID"}, json=update).json()
     assert again[0]["reg_ids"] == updated["reg_ids"]
@@ -165,8 +167,11 @@ def test_update_replaces_the_id_of_a_type_held(api):
         json=[{"updateId": body["ids"][0]["value"], "ids": [{"id_type": "Passport", "value": new_passport}]}],
     )
     assert answer.status_code == 200, answer.text
-    values = {r["id_type_as_str"]: r["value"] for r in answer.json()[0]["reg_ids"]}
+    [updated] = answer.json()
+    values = {r["id_type_as_str"]: r["value"] for r in updated["reg_ids"]}
     assert values["Passport"] == new_passport
+    assert len(updated["reg_ids"]) == 2
+    assert api.get(f"/individual/{updated['id']}").json() == updated
 
 
 def test_business_errors_answer_400_with_detail(api):

@@ -135,7 +135,7 @@ def test_the_hash_cost_setting_names_its_choices():
 
 
 def test_no_column_an_answer_shows_has_a_server_default():
-    """`views.created_view` answers a new registrant from its ORM object: a column it never set
+    """`views.written_view` answers a new registrant from its ORM object: a column it never set
     was inserted as NULL, which a server default would contradict."""
     from g2p_registry_server.registrants.models import Registrant
     from g2p_registry_server.registrants.views import _SCALARS

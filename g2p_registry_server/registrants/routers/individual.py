@@ -94,4 +94,4 @@ def update_individual(
     """Update an individual"""
     processing = RegistrantProcessing(session, scopes=caller.scopes)
     updated = processing.update_individuals(requests, id_type)
-    return processing.updated_answers(processing.reload(updated))
+    return processing.updated_answers(processing.updated(updated))
