@@ -101,13 +101,19 @@ class RegistrantProcessing(metaclass=ExtendableMeta):
         """Each update finds its individual by the value (`updateId`) of its ID of type `id_type`."""
         if not id_type:
             raise RegistryError("ID is required for update individual: give the id_type query parameter.")
-        id_type_record = self.reference.id_type(id_type)
+        if not requests:
+            self.reference.id_type(id_type)  # an unknown type is refused all the same
+            return []
         updated = []
         for request in requests:
+            # The type is matched by name in the same statement; only when nothing is found is it
+            # looked up, so that an unknown type is refused as such (before anything is written:
+            # nobody holds an ID of a type that does not exist).
             registrant = repository.find_individual_to_update(
-                self.session, id_type_id=id_type_record.id, value=request.updateId
+                self.session, id_type=id_type, value=request.updateId
             )
             if registrant is None:
+                self.reference.id_type(id_type)
                 raise RegistryError(f"Individual with the given ID {request.updateId} not found.")
             updated.append(self._write_individual(registrant, request, created=False))
         return updated

@@ -153,10 +153,10 @@ def test_a_create_reads_back_none_of_the_rows_it_starts(app_client):
 
 def test_an_update_reads_its_individual_once(app_client, database_url):
     """The individual an update names is read with its IDs and phone numbers (which the update
-    compares with the request) by one statement, where loading each collection after it took
-    one statement more each (a fifth of an update's time); on PostgreSQL that statement locks
-    the registrant's row, and no second statement locks it again; the answer is built from what
-    the update wrote, not read back."""
+    compares with the request), its ID's type matched by name, by one statement, where looking
+    the type up first and loading each collection after it took a statement each; on
+    PostgreSQL that statement locks the registrant's row, and no second statement locks it
+    again; the answer is built from what the update wrote, not read back."""
     client, counter = app_client
     id_value = secrets.token_hex(8)
     body = _individual(0, id_value) | {"phone_numbers": [{"phone_no": "+1 555 0100"}]}
@@ -177,5 +177,7 @@ def test_an_update_reads_its_individual_once(app_client, database_url):
     # No statement loading IDs or phones of their own (their columns come first).
     assert not [statement for statement in selects if statement.startswith("SELECT registrant_id.")]
     assert not [statement for statement in selects if statement.startswith("SELECT phone_number.")]
-    # The answers' view of registrants (their IDs and phones as JSON arrays) is not read.
+    # Nor its ID's type on its own (matched by name in the finding statement), nor the answers'
+    # view of registrants (their IDs and phones as JSON arrays).
+    assert not [statement for statement in selects if statement.startswith("SELECT id_type.")]
     assert not [statement for statement in selects if "phone_rows" in statement]

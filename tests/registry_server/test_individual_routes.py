@@ -195,6 +195,11 @@ def test_business_errors_answer_400_with_detail(api):
     assert detail(
         api.put("/update_individual", params={"id_type": "National ID"}, json=[{"updateId": missing}])
     ) == (f"Individual with the given ID {missing} not found.")
+    # An unknown ID type is refused as such, whether or not the list names anybody.
+    for updates in ([{"updateId": missing}], []):
+        assert "ID type - Nope" in detail(
+            api.put("/update_individual", params={"id_type": "Nope"}, json=updates)
+        )
 
 
 def test_duplicate_id_value_is_refused_without_database_text(api, row_counts):
