@@ -144,42 +144,6 @@ def run_wrk_round(scenario: Scenario, *, seconds: int, concurrency: int) -> tupl
 RoundRunner = Callable[[Scenario], tuple[float, Counter[str], int]]
 
 
-def measure(
-    scenarios: Sequence[Scenario],
-    *,
-    rounds: int,
-    requests: int,
-    concurrency: int,
-    time_limit: float,
-    warmup: int = 20,
-    progress: Callable[[str], None] | None = None,
-    run: RoundRunner | None = None,
-) -> dict[str, Outcome]:
-    """`run`: how one round of a scenario is sent (default: `requests` requests by `run_round`)."""
-    if run is None:
-        run = functools.partial(run_round, requests=requests, concurrency=concurrency)
-    outcomes = {scenario.name: Outcome() for scenario in scenarios}
-    for scenario in scenarios:
-        # Warm caches, pools and code paths; not counted.
-        run_round(scenario, requests=warmup, concurrency=min(concurrency, warmup))
-    began = time.monotonic()
-    for round_index in range(rounds):
-        if round_index and time.monotonic() - began > time_limit:
-            if progress:
-                progress(f"time limit reached after {round_index} rounds")
-            break
-        shift = round_index % len(scenarios)
-        for scenario in [*scenarios[shift:], *scenarios[:shift]]:
-            seconds, unexpected, done = run(scenario)
-            outcome = outcomes[scenario.name]
-            outcome.throughputs.append(done / seconds)
-            outcome.unexpected.update(unexpected)
-            outcome.requests += done
-        if progress:
-            progress(f"round {round_index + 1}/{rounds} done")
-    return outcomes
-
-
 def round_ratios(outcomes: dict[str, Outcome], name: str, baseline: str) -> list[float]:
     """Per-round throughput ratios of `name` to `baseline` (same round, side by side)."""
     return [
@@ -304,16 +268,27 @@ def load_plan(args: argparse.Namespace) -> LoadPlan:
 def measure_plan(
     scenarios: Sequence[Scenario], plan: LoadPlan, *, progress: Callable[[str], None] | None = None
 ) -> dict[str, Outcome]:
-    return measure(
-        scenarios,
-        rounds=plan.rounds,
-        requests=plan.requests,
-        concurrency=plan.concurrency,
-        time_limit=plan.time_limit,
-        warmup=plan.warmup,
-        progress=progress,
-        run=plan.round_runner(),
-    )
+    run = plan.round_runner()
+    outcomes = {scenario.name: Outcome() for scenario in scenarios}
+    for scenario in scenarios:
+        # Warm caches, pools and code paths; not counted.
+        run_round(scenario, requests=plan.warmup, concurrency=min(plan.concurrency, plan.warmup))
+    began = time.monotonic()
+    for round_index in range(plan.rounds):
+        if round_index and time.monotonic() - began > plan.time_limit:
+            if progress:
+                progress(f"time limit reached after {round_index} rounds")
+            break
+        shift = round_index % len(scenarios)
+        for scenario in [*scenarios[shift:], *scenarios[:shift]]:
+            seconds, unexpected, done = run(scenario)
+            outcome = outcomes[scenario.name]
+            outcome.throughputs.append(done / seconds)
+            outcome.unexpected.update(unexpected)
+            outcome.requests += done
+        if progress:
+            progress(f"round {round_index + 1}/{plan.rounds} done")
+    return outcomes
 
 
 def request(
