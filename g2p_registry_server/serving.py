@@ -15,9 +15,10 @@ connection. The listening sockets are bound here with TCP_NODELAY set, which Lin
 every accepted connection, whatever the event loop.
 
 On Linux, several workers get one listening socket each, all on the same port (SO_REUSEPORT):
-the kernel spreads new connections over them. On one shared socket, the worker that woke first accepted every
-connection waiting (asyncio accepts up to the backlog at a time): 16 clients connecting together
-all went to one worker and stayed there, kept alive, and 2 workers served them no faster than 1.
+the kernel spreads new connections over them. On one shared socket, the worker that woke first
+accepted every connection waiting (asyncio accepts up to the backlog at a time): 16 clients
+connecting together all went to one worker and stayed there, kept alive, and 2 workers served
+them no faster than 1.
 The supervisor holds every socket for the server's life, so a worker that dies leaves its queue
 to its replacement, and a second server on the same port is refused, as with one socket: the port
 is probed with a plain socket before the shared ones are bound.
@@ -109,10 +110,13 @@ def _bound_or_exit(
     return sock
 
 
-class SocketPerWorker(Multiprocess):
+class WorkerSupervisor(Multiprocess):
     """uvicorn's supervisor (signals, health checks, restarts), with worker `n` always on
-    socket `n`: a replacement takes over its predecessor's socket and the connections queued on it.
-    The number of workers is the number of sockets: SIGTTIN and SIGTTOU change nothing."""
+    socket `n`: a replacement takes over its predecessor's socket and the connections queued on
+    it (where the kernel does not spread connections, every entry is the one shared socket). The
+    number of workers is the number of sockets: SIGTTIN and SIGTTOU change nothing. Unlike
+    uvicorn's own, a worker that fails to start stops the server with exit status 3 (`serve`),
+    and SIGHUP brings each replacement up before its predecessor stops."""
 
     def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
         super().__init__(config, sockets=sockets)
@@ -147,8 +151,8 @@ class SocketPerWorker(Multiprocess):
     def restart_all(self) -> None:
         """SIGHUP: each worker in turn is replaced, its replacement serving on the same socket
         before it is stopped (no moment without a worker on a socket). A replacement that is not
-        ready in time (`REPLACEMENT_START_SECONDS`) or dies starting is stopped and the restart given
-        up, the workers not yet replaced kept."""
+        ready in time (`REPLACEMENT_START_SECONDS`) or dies starting is stopped and the restart
+        given up, the workers not yet replaced kept."""
         for slot, old in enumerate(self.processes):
             if self.should_exit.is_set():
                 return
@@ -193,18 +197,18 @@ def serve(config: NoDelayConfig) -> None:
     """Serve until stopped: in this process on one socket with one worker; else under the
     supervisor, with a socket per worker where the kernel spreads connections over them (Linux),
     on one shared socket elsewhere."""
-    if config.workers > 1 and SOCKETS_SPREAD_CONNECTIONS:
-        supervisor = SocketPerWorker(config, config.bind_worker_sockets())
+    if config.workers > 1:
+        if SOCKETS_SPREAD_CONNECTIONS:
+            sockets = config.bind_worker_sockets()
+        else:
+            sockets = [config.bind_socket()] * config.workers
+        supervisor = WorkerSupervisor(config, sockets)
         supervisor.run()
         if supervisor.startup_failed:
             # Not 0, as uvicorn's own supervisor exits: a service manager must see the failure.
             raise SystemExit(STARTUP_FAILURE)
         return
-    sockets = [config.bind_socket()]
-    if config.workers > 1:
-        Multiprocess(config, sockets=sockets).run()
-        return
     server = uvicorn.Server(config)
-    server.run(sockets=sockets)
+    server.run(sockets=[config.bind_socket()])
     if not server.started:
         raise SystemExit(STARTUP_FAILURE)
