@@ -7,7 +7,10 @@ answering a constant: `bench.serving --app floor`).
                                 [--check-targets] [--smoke]
 
 Scenarios: the floor (`GET`), `GET /individual/{id}` with a remembered password (an individual
-with 2 accounts), and `POST /individual` with 5 accounts. Every cell is measured once per round,
+with 2 accounts), and `POST /individual` with 5 accounts; beside them, with 1 and 16 clients, the
+GET's own statements replayed on the floor (`bench.serving --app statements`): what the GET's
+database work costs on this stack with none of the registry's code, the limit of what any code
+on it could reach. Every cell is measured once per round,
 rounds interleaved so that a slow spell of a noisy machine hits every cell alike; each figure is
 the median over the rounds. Load from wrk (`bench/wrk.py`), on 127.0.0.1 only. Beside each
 cell's throughput, the server's CPU time per request (its processes' user and system time over
@@ -42,11 +45,16 @@ from .common import backend_databases
 from .load import request
 from .registrants import individual, individual_body
 from .servers import BenchServer, Credentials, prepare_database
-from .serving import FLOOR_PATH
+from .serving import AUTHORIZATION, FLOOR_PATH, STATEMENTS_OF
 from .wrk import WrkFigures, run_wrk, wrk_path
 
 FLOOR, GET, CREATE = "floor", "GET individual", "POST individual (5 accounts)"
-SCENARIOS = (FLOOR, GET, CREATE)
+STATEMENTS = "GET's statements alone"
+TARGETED = (FLOOR, GET, CREATE)
+SCENARIOS = (*TARGETED, STATEMENTS)
+# The replayed statements are a reference, measured where the targets compare: sequential, and
+# 16 clients (the scale targets).
+STATEMENTS_CLIENTS = (1, 16)
 WORKER_COUNTS = (1, 2)
 KEEPALIVE_RATIO, SCALING_RATIO, TAIL_RATIO = 1.25, 1.6, 10.0
 FLOOR_RATIOS = {GET: 2.0, CREATE: 3.0}
@@ -135,8 +143,19 @@ def _backend_loads(args: argparse.Namespace, backend: str, workdir: Path) -> Ite
             )
             if status != 200:
                 raise SystemExit(f"could not create the individual to read: {status} {created}")
+            path = f"/individual/{created['id']}"
+            statements = stack.enter_context(
+                BenchServer(
+                    database_url,
+                    workers=workers,
+                    app="statements",
+                    log_path=log.with_suffix(".statements.log"),
+                    environment={STATEMENTS_OF: path, AUTHORIZATION: authorization},
+                )
+            )
             loads[workers, FLOOR] = Load(floor, floor.base_url + FLOOR_PATH)
-            loads[workers, GET] = Load(server, f"{server.api_url}/individual/{created['id']}", authorization)
+            loads[workers, STATEMENTS] = Load(statements, statements.base_url + FLOOR_PATH)
+            loads[workers, GET] = Load(server, server.api_url + path, authorization)
             loads[workers, CREATE] = Load(
                 server, f"{server.api_url}/individual", authorization, individual_body(5)
             )
@@ -164,6 +183,7 @@ def measure(args: argparse.Namespace, backends: list[str], clients: list[int]) -
                 for workers in WORKER_COUNTS
                 for scenario in SCENARIOS
                 for count in clients
+                if scenario != STATEMENTS or count in STATEMENTS_CLIENTS
             ]
             for round_number in range(args.rounds):
                 # Rotated each round, so that no cell always runs after the same neighbour.
@@ -223,7 +243,7 @@ def targets(summary: dict[Cell, Summary]) -> list[Target]:
             figures = by(Cell(backend, workers, scenario, clients))
             return figures.per_second if figures else None
 
-        for scenario in SCENARIOS:
+        for scenario in TARGETED:
             one, two = by(Cell(backend, 1, scenario, 1)), by(Cell(backend, 2, scenario, 1))
             if one and two and one.p50_ms > 0:
                 ratio = two.p50_ms / one.p50_ms
@@ -279,7 +299,7 @@ def targets(summary: dict[Cell, Summary]) -> list[Target]:
                     )
                 )
     for cell, figures in summary.items():
-        if cell.clients >= 16 and cell.scenario != FLOOR:
+        if cell.clients >= 16 and cell.scenario in (GET, CREATE):
             found.append(
                 Target(
                     figures.p99_ms <= TAIL_RATIO * figures.p50_ms,
@@ -296,6 +316,33 @@ def targets(summary: dict[Cell, Summary]) -> list[Target]:
         )
     )
     return found
+
+
+def limits(summary: dict[Cell, Summary]) -> list[str]:
+    """What the GET's statements alone reach, beside the GET and its targets: no code on this
+    stack that sends those statements can do better."""
+    lines = []
+    for backend in sorted({cell.backend for cell in summary}):
+        figures = {
+            (workers, scenario, clients): summary[cell].per_second
+            for cell in summary
+            if cell.backend == backend
+            for workers, scenario, clients in [(cell.workers, cell.scenario, cell.clients)]
+        }
+        floor = figures.get((1, FLOOR, 1))
+        alone, get = figures.get((1, STATEMENTS, 1)), figures.get((1, GET, 1))
+        if floor and alone and get:
+            lines.append(
+                f"{backend}: sequential, 1 worker, the GET's statements alone take {floor / alone:.2f}x the "
+                f"floor's time per request, the GET {floor / get:.2f}x (target {FLOOR_RATIOS[GET]}x)"
+            )
+        alone, get = figures.get((2, STATEMENTS, 16)), figures.get((2, GET, 16))
+        if alone and get:
+            lines.append(
+                f"{backend}: 2 workers, 16 clients, the GET's statements alone {alone:.0f} req/s, the GET "
+                f"{get:.0f} (target on PostgreSQL {SCALE_TARGETS[GET]:.0f})"
+            )
+    return lines
 
 
 def _split(text: str, convert: Callable[[str], object]) -> list:
@@ -324,6 +371,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {'met    ' if target.passed else 'NOT met'} {target.text}")
     missed = [target for target in checked if not target.passed]
     print(f"targets: {len(checked) - len(missed)} of {len(checked)} met")
+    for line in limits(summary):
+        print(f"  limit   {line}")
     return 1 if args.check_targets and missed else 0
 
 

@@ -1,11 +1,17 @@
 """Serve an app for a benchmark, exactly as `g2p-registry serve` serves the registry (same
 server, event loop, HTTP parser, socket and worker processes): the real app; the same app with
 authentication taken out, to measure what authentication costs; the same app with its routes'
-scope checks taken out, to measure what they cost; or the floor, a bare FastAPI app answering a
-constant, to measure what the registry costs beyond the serving stack itself. All but the first
-exist only here, in the benchmarks: the server has no such setting.
+scope checks taken out, to measure what they cost; the floor, a bare FastAPI app answering a
+constant, to measure what the registry costs beyond the serving stack itself; or the floor
+replaying a GET's statements (`bench.statements`): what the request's database work costs on
+this stack with none of the registry's code around it. All but the first exist only here, in
+the benchmarks: the server has no such setting.
 
-    python -m bench.serving --app registry|without-auth|without-scope-checks|floor --port PORT [--workers N]
+    python -m bench.serving --app registry|without-auth|without-scope-checks|floor|statements \
+        --port PORT [--workers N]
+
+`statements` replays `GET $BENCH_STATEMENTS_OF` as `Authorization: $BENCH_AUTHORIZATION` does
+it (a path under the registry's prefix, of a registrant that exists before the server starts).
 
 The database must be prepared (migrated, seeded) beforehand: the benchmark does it once.
 """
@@ -13,9 +19,11 @@ The database must be prepared (migrated, seeded) beforehand: the benchmark does 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.middleware import Middleware
@@ -24,19 +32,23 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from g2p_registry_server.api.authentication import SCOPE_KEY, AuthenticatedUser, BasicAuthGate
 from g2p_registry_server.api.deps import ScopeRequirement
-from g2p_registry_server.app import create_app
+from g2p_registry_server.app import REGISTRY_PATH, create_app
 from g2p_registry_server.config import Settings
 from g2p_registry_server.error_handlers import AnsweredErrorsStop
 from g2p_registry_server.extensions import deployment_scopes
 from g2p_registry_server.serving import serve, server_config
+
+from .statements import capture, replay
 
 APPS = {
     "registry": "g2p_registry_server.app:create_app_from_environment",
     "without-auth": "bench.serving:create_app_without_auth",
     "without-scope-checks": "bench.serving:create_app_without_scope_checks",
     "floor": "bench.serving:create_floor_app",
+    "statements": "bench.serving:create_statements_app",
 }
 FLOOR_PATH = "/floor"
+STATEMENTS_OF, AUTHORIZATION = "BENCH_STATEMENTS_OF", "BENCH_AUTHORIZATION"
 
 
 def _nobody(settings: Settings) -> AuthenticatedUser:
@@ -102,19 +114,41 @@ def create_app_without_scope_checks() -> ASGIApp:
     return AnsweredErrorsStop(app)
 
 
-def create_floor_app() -> ASGIApp:
-    """The framework's own floor: FastAPI routing and JSON answer, no middleware, no database."""
+def _bare_app(endpoint: Callable[[], Awaitable[Any]]) -> FastAPI:
+    """FastAPI routing and an answer, no middleware: `endpoint` at `FLOOR_PATH`."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.api_route(FLOOR_PATH, methods=["GET", "POST"])
+    app.add_api_route(FLOOR_PATH, endpoint, methods=["GET", "POST"])
+    return app
+
+
+def create_floor_app() -> ASGIApp:
+    """The framework's own floor: FastAPI routing and JSON answer, no middleware, no database."""
+
     async def constant() -> dict[str, str]:
         return {"status": "ok"}
 
-    return app
+    return _bare_app(constant)
+
+
+def create_statements_app() -> ASGIApp:
+    """The floor, whose `FLOOR_PATH` runs the database work of one GET of the registry (its
+    statements, captured from the real app when the worker starts, replayed on the registry's
+    own engine, in the event loop's thread as the registry runs them by default) and answers
+    the registry's answer to it."""
+    registry = create_app(Settings())
+    engine = registry.state.engine
+    captured = capture(registry, engine, REGISTRY_PATH + os.environ[STATEMENTS_OF], os.environ[AUTHORIZATION])
+
+    async def statements() -> Response:
+        replay(engine, captured.transactions)
+        return Response(captured.body, media_type="application/json")
+
+    return _bare_app(statements)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
