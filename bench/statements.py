@@ -51,10 +51,6 @@ class CapturedRequest:
     body: bytes
     transactions: Sequence[Transaction]
 
-    @property
-    def statement_count(self) -> int:
-        return sum(len(transaction.statements) for transaction in self.transactions)
-
 
 class _Recorder:
     """Transactions in the order they began, per pooled connection while they run (one that
@@ -64,6 +60,9 @@ class _Recorder:
         self.transactions: list[Transaction] = []
         self._open: dict[int, Transaction] = {}
         self.in_sqlalchemy = False
+        # Cleared once the capture is over: a connection keeps its recording cursor class until
+        # its next checkin, and records nothing more.
+        self.active = True
 
     def _transaction(self, connection: Connection) -> Transaction:
         key = id(connection.connection.dbapi_connection)
@@ -109,20 +108,25 @@ def _driver_cursor_recorder(recorder: _Recorder) -> Callable[[Any, Any, Any], No
     records what is sent on it past SQLAlchemy."""
     import psycopg
 
+    def recording() -> bool:
+        return recorder.active and not recorder.in_sqlalchemy
+
     class RecordingCursor(psycopg.Cursor):
         def execute(self, query: Any, params: Any = None, **options: Any) -> Any:  # type: ignore[override]
-            if not recorder.in_sqlalchemy:
+            if recording():
                 recorder.on_driver_cursor(self.connection, query, params, many=False)
             return super().execute(query, params, **options)
 
         def executemany(self, query: Any, params_seq: Any, **options: Any) -> None:  # type: ignore[override]
-            if not recorder.in_sqlalchemy:
+            if recording():
                 params_seq = list(params_seq)
                 recorder.on_driver_cursor(self.connection, query, params_seq, many=True)
             super().executemany(query, params_seq, **options)
 
         def copy(self, *arguments: Any, **options: Any) -> Any:  # type: ignore[override]
-            raise RuntimeError("COPY is not replayed: capture a request that sends fewer rows")
+            if recording():
+                raise RuntimeError("COPY is not replayed: capture a request that sends fewer rows")
+            return super().copy(*arguments, **options)
 
     def checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         dbapi_connection.cursor_factory = RecordingCursor
@@ -155,17 +159,18 @@ def _recording(engine: Engine) -> Iterator[_Recorder]:
     try:
         yield recorder
     finally:
+        recorder.active = False
         for name, listener in listeners:
             event.remove(engine, name, listener)
 
 
-async def _call(app: ASGIApp, method: str, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+async def _call_get(app: ASGIApp, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
     path, _, query = path.partition("?")
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": method,
+        "method": "GET",
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
@@ -193,7 +198,7 @@ async def _call(app: ASGIApp, method: str, path: str, headers: dict[str, str]) -
 def _get(app: ASGIApp, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
     # In a thread of its own: an app factory may be called while the server's loop runs.
     with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, _call(app, "GET", path, headers)).result()
+        return thread.submit(asyncio.run, _call_get(app, path, headers)).result()
 
 
 def capture(app: ASGIApp, engine: Engine, path: str, authorization: str) -> CapturedRequest:
