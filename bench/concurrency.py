@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import statistics
 import sys
@@ -233,15 +234,19 @@ def table(summary: dict[Cell, Summary]) -> str:
     return "\n".join(lines)
 
 
+def _rate(
+    summary: dict[Cell, Summary], backend: str, workers: int, scenario: str, clients: int
+) -> float | None:
+    figures = summary.get(Cell(backend, workers, scenario, clients))
+    return figures.per_second if figures else None
+
+
 def targets(summary: dict[Cell, Summary]) -> list[Target]:
     found: list[Target] = []
     by = summary.get
     backends = sorted({cell.backend for cell in summary})
     for backend in backends:
-
-        def rate(workers: int, scenario: str, clients: int, backend: str = backend) -> float | None:
-            figures = by(Cell(backend, workers, scenario, clients))
-            return figures.per_second if figures else None
+        rate = functools.partial(_rate, summary, backend)
 
         for scenario in TARGETED:
             one, two = by(Cell(backend, 1, scenario, 1)), by(Cell(backend, 2, scenario, 1))
@@ -323,20 +328,15 @@ def limits(summary: dict[Cell, Summary]) -> list[str]:
     stack that sends those statements can do better."""
     lines = []
     for backend in sorted({cell.backend for cell in summary}):
-        figures = {
-            (workers, scenario, clients): summary[cell].per_second
-            for cell in summary
-            if cell.backend == backend
-            for workers, scenario, clients in [(cell.workers, cell.scenario, cell.clients)]
-        }
-        floor = figures.get((1, FLOOR, 1))
-        alone, get = figures.get((1, STATEMENTS, 1)), figures.get((1, GET, 1))
+        rate = functools.partial(_rate, summary, backend)
+
+        floor, alone, get = rate(1, FLOOR, 1), rate(1, STATEMENTS, 1), rate(1, GET, 1)
         if floor and alone and get:
             lines.append(
                 f"{backend}: sequential, 1 worker, the GET's statements alone take {floor / alone:.2f}x the "
                 f"floor's time per request, the GET {floor / get:.2f}x (target {FLOOR_RATIOS[GET]}x)"
             )
-        alone, get = figures.get((2, STATEMENTS, 16)), figures.get((2, GET, 16))
+        alone, get = rate(2, STATEMENTS, 16), rate(2, GET, 16)
         if alone and get:
             lines.append(
                 f"{backend}: 2 workers, 16 clients, the GET's statements alone {alone:.0f} req/s, the GET "

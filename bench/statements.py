@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, Engine, event
 from starlette.types import ASGIApp, Message
 
@@ -47,8 +48,7 @@ class Transaction:
 
 @dataclass(frozen=True)
 class CapturedRequest:
-    status: int
-    body: bytes
+    body: bytes  # the app's answer (200: `capture` refuses any other)
     transactions: Sequence[Transaction]
 
 
@@ -106,7 +106,6 @@ class _Recorder:
 def _driver_cursor_recorder(recorder: _Recorder) -> Callable[[Any, Any, Any], None]:
     """PostgreSQL: a pool checkout listener giving the psycopg connection a cursor class that
     records what is sent on it past SQLAlchemy."""
-    import psycopg
 
     def recording() -> bool:
         return recorder.active and not recorder.in_sqlalchemy
@@ -135,8 +134,6 @@ def _driver_cursor_recorder(recorder: _Recorder) -> Callable[[Any, Any, Any], No
 
 
 def _plain_cursors(dbapi_connection: Any, _record: Any) -> None:
-    import psycopg
-
     dbapi_connection.cursor_factory = psycopg.Cursor
 
 
@@ -165,7 +162,6 @@ def _recording(engine: Engine) -> Iterator[_Recorder]:
 
 
 async def _call_get(app: ASGIApp, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
-    path, _, query = path.partition("?")
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -175,7 +171,7 @@ async def _call_get(app: ASGIApp, path: str, headers: dict[str, str]) -> tuple[i
         "path": path,
         "raw_path": path.encode(),
         "root_path": "",
-        "query_string": query.encode(),
+        "query_string": b"",
         "headers": [(name.lower().encode(), value.encode()) for name, value in headers.items()],
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 80),
@@ -210,7 +206,7 @@ def capture(app: ASGIApp, engine: Engine, path: str, authorization: str) -> Capt
         status, body = _get(app, path, headers)
     if status != 200:
         raise RuntimeError(f"GET {path} answered {status}: {body[:300]!r}")
-    return CapturedRequest(status, body, recorder.transactions)
+    return CapturedRequest(body, recorder.transactions)
 
 
 def replay(engine: Engine, transactions: Sequence[Transaction]) -> None:
